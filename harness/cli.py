@@ -1,0 +1,213 @@
+"""The ``harness`` command: parse arguments, delegate, and own stdout, stderr and exit codes.
+
+Exit codes: 0 success; 1 a :class:`~harness.errors.HarnessError` (bad input, unknown name), printed as one
+line on stderr with no traceback; 2 a usage error from typer. Heavy libraries (torch, transformers, datasets,
+evaluate, nltk) are imported only by the code that needs them, so ``harness --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from harness.errors import HarnessError, did_you_mean
+
+app = typer.Typer(
+    name="harness",
+    help="Evaluate rewrites and summaries for fidelity to their source: ROUGE and more, with signatures.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(str, Enum):
+    table = "table"
+    md = "md"
+    csv = "csv"
+    json = "json"
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    """The one place a domain error becomes a line on stderr and exit code 1."""
+    try:
+        yield
+    except HarnessError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted: runs already written are kept; none is half-written", err=True)
+        raise typer.Exit(130) from None
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _metric_specs(metrics: str | None):  # type: ignore[no-untyped-def]
+    from harness.tasks import MetricSpec
+
+    if metrics is None:
+        return None
+    names = [name.strip() for name in metrics.split(",") if name.strip()]
+    if not names:
+        raise HarnessError("--metrics needs at least one metric name, e.g. --metrics rouge")
+    return tuple(MetricSpec(name) for name in names)
+
+
+@app.command("eval")
+def eval_command(
+    task: Annotated[Optional[str], typer.Argument(help="Task name or task YAML path (default: seeds-paragraphs).")] = None,
+    system: Annotated[Optional[list[str]], typer.Option("--system", help="NAME=SPEC (file:PATH, copy, lead:K), or NAME of a task default. Repeatable.")] = None,
+    metrics: Annotated[Optional[str], typer.Option(help="Comma-separated metrics, overriding the task's.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Results folder.")] = Path("results"),
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Score only the first N examples.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed, recorded in every run.")] = 1234,
+) -> None:
+    """Score systems on a task, write one run per system, and print the task's leaderboard."""
+    from harness import leaderboard
+    from harness.registry import build_metric
+    from harness.runner import run_eval
+    from harness.systems import check_system_name, parse_spec
+    from harness.tasks import DEFAULT_TASK, find_task, load_task
+
+    with _errors():
+        parsed = load_task(find_task(task or DEFAULT_TASK))
+        specs = _metric_specs(metrics)
+        if specs is not None:
+            primary_ok = any(parsed.primary in build_metric(s.name, s.options).keys() for s in specs)
+            if not primary_ok:
+                _say(f"note: --metrics does not produce the task's primary key {parsed.primary!r}; ranking by the first key")
+        chosen: dict[str, str] = {}
+        base: dict[str, Path] = {}
+        for item in system or []:
+            name, sep, spec = item.partition("=")
+            if not sep:
+                if name not in parsed.systems:
+                    raise HarnessError(f"--system {name!r}: not a default system of task {parsed.name!r}{did_you_mean(name, parsed.systems)}; use NAME=SPEC")
+                spec, where_from = parsed.systems[name], parsed.base_dir
+            else:
+                where_from = Path.cwd()
+            check_system_name(name)
+            if name in chosen:
+                raise HarnessError(f"--system {name!r} given twice")
+            chosen[name], base[name] = spec, where_from
+        if not chosen:
+            chosen = dict(parsed.systems)
+            base = {name: parsed.base_dir for name in chosen}
+        if not chosen:
+            raise HarnessError(f"task {parsed.name!r} lists no systems: pass --system NAME=SPEC")
+        systems = {name: parse_spec(spec, base_dir=base[name]) for name, spec in chosen.items()}
+        outcomes = run_eval(parsed, systems, metric_specs=specs, results_dir=out, limit=limit, seed=seed, progress=_say)
+        for outcome in outcomes:
+            _say(f"wrote {outcome.run_dir}")
+            if outcome.empty_candidates:
+                _say(f"warning: {outcome.system}: {len(outcome.empty_candidates)} empty candidates scored and flagged: "
+                     + ", ".join(outcome.empty_candidates[:5]))
+        boards, _ = leaderboard.build_boards(out, parsed.name)
+        typer.echo(leaderboard.render(boards, "table"), nl=False)
+
+
+@app.command("score")
+def score_command(
+    source_file: Annotated[Optional[Path], typer.Argument(help="The original text (UTF-8).")] = None,
+    candidate_file: Annotated[Optional[Path], typer.Argument(help="The rewrite to score (UTF-8).")] = None,
+    metrics: Annotated[str, typer.Option(help="Comma-separated metrics.")] = "rouge",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    pairs: Annotated[Optional[Path], typer.Option(help="JSONL with id, source, candidate: one JSON line out per pair.")] = None,
+) -> None:
+    """Score one candidate file against one source file, or every pair of a JSONL file."""
+    from harness.scoring import score
+    from harness.textio import read_rows, read_text
+
+    with _errors():
+        names = [spec.name for spec in _metric_specs(metrics) or ()]
+        if pairs is not None:
+            if source_file or candidate_file:
+                raise HarnessError("give either SOURCE_FILE CANDIDATE_FILE or --pairs, not both")
+            ids, sources, candidates = [], [], []
+            for row in read_rows(pairs):
+                for column in ("id", "source", "candidate"):
+                    if not isinstance(row.fields.get(column), (str, int)) or isinstance(row.fields.get(column), bool):
+                        raise HarnessError(f"{pairs}:{row.line}: field {column!r} missing or not a string")
+                ids.append(row.fields["id"])
+                sources.append(str(row.fields["source"]))
+                candidates.append(str(row.fields["candidate"]))
+            for example_id, found in zip(ids, score(sources=sources, candidates=candidates, metrics=names)):
+                typer.echo(json.dumps({"id": example_id, **found}))
+            return
+        if source_file is None or candidate_file is None:
+            raise HarnessError("give SOURCE_FILE and CANDIDATE_FILE, or --pairs PAIRS.jsonl")
+        found = score(sources=[read_text(source_file)], candidates=[read_text(candidate_file)], metrics=names)[0]
+        if as_json:
+            typer.echo(json.dumps(found))
+        else:
+            width = max(map(len, found))
+            for key, value in found.items():
+                typer.echo(f"{key.ljust(width)}  {value:.4f}")
+
+
+@app.command("leaderboard")
+def leaderboard_command(
+    results: Annotated[Path, typer.Option(help="Results folder written by `harness eval`.")] = Path("results"),
+    task: Annotated[Optional[str], typer.Option(help="Only this task.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+) -> None:
+    """Leaderboards from the run files: the latest run per system, comparable runs only."""
+    from harness import leaderboard
+
+    with _errors():
+        boards, problems = leaderboard.build_boards(results, task)
+        for problem in problems:
+            _say(f"warning: {problem}")
+        if not boards:
+            raise HarnessError(f"{results}: no runs found (run `harness eval` first)")
+        if fmt in (Format.json, Format.csv):
+            for board in boards:
+                for run, reason in board.excluded:
+                    _say(f"note: {board.task}: not ranked: {run.system} ({run.path}): {reason}")
+        typer.echo(leaderboard.render(boards, fmt.value), nl=False)
+
+
+@app.command("tasks")
+def tasks_command() -> None:
+    """List the tasks found in ./tasks and the built-in tasks folder."""
+    from harness.tasks import available_tasks, load_task
+
+    with _errors():
+        for name, path in available_tasks().items():
+            try:
+                task = load_task(path)
+                typer.echo(f"{name}\tv{task.version}\t{task.kind}\tprimary={task.primary}\t{path}")
+            except HarnessError as exc:
+                typer.echo(f"{name}\tINVALID\t{exc}")
+
+
+@app.command("metrics")
+def metrics_command() -> None:
+    """List the registered metrics with their keys and default signatures."""
+    from harness.registry import build_metric, metric_names
+
+    with _errors():
+        for name in metric_names():
+            metric = build_metric(name)
+            typer.echo(f"{name}: {metric.description}")
+            typer.echo(f"  keys: {' '.join(metric.keys())}")
+            typer.echo(f"  signature: {metric.signature()}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

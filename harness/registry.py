@@ -1,0 +1,114 @@
+"""The metric interface and registry.
+
+A metric is one module under ``metrics/`` that subclasses :class:`Metric` and decorates it with
+:func:`register`. Metrics return per-example scores under flat ``<metric>_<part>`` keys; the harness alone
+aggregates them. Each metric also returns a signature of everything that changes its numbers, in the style
+of sacrebleu (``BLEU|nrefs:1|tok:13a|version:2.0.0``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import math
+import pkgutil
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from harness.errors import HarnessError, did_you_mean
+
+_REGISTRY: dict[str, type[Metric]] = {}
+_discovered = False
+
+
+class Metric(ABC):
+    """A fidelity metric scoring each candidate against its source.
+
+    Subclasses take their options as keyword-only ``__init__`` arguments (validated there) and must not
+    import heavy libraries at module level: the registry imports every metric module to list them.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    higher_is_better: ClassVar[bool] = True
+
+    @abstractmethod
+    def keys(self) -> list[str]:
+        """The per-example score keys, in display order."""
+
+    def bounds(self, key: str) -> tuple[float, float]:
+        """The closed interval every value of ``key`` lies in."""
+        return (0.0, 1.0)
+
+    @abstractmethod
+    def signature(self) -> str:
+        """Everything that changes the numbers: options, tokenizer, model, package versions."""
+
+    @abstractmethod
+    def score(self, *, sources: Sequence[str], candidates: Sequence[str]) -> list[dict[str, float]]:
+        """One dict of scores per (source, candidate) pair, in input order."""
+
+
+def register(cls: type[Metric]) -> type[Metric]:
+    """Class decorator: make a metric available by its ``name``."""
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def _discover() -> None:
+    global _discovered
+    if _discovered:
+        return
+    import metrics
+
+    for info in pkgutil.iter_modules(metrics.__path__):
+        importlib.import_module(f"metrics.{info.name}")
+    _discovered = True
+
+
+def metric_names() -> list[str]:
+    """Names of every registered metric."""
+    _discover()
+    return sorted(_REGISTRY)
+
+
+def metric_class(name: str) -> type[Metric]:
+    """The metric class registered as ``name``, or an error with the closest name."""
+    _discover()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise HarnessError(f"unknown metric {name!r}{did_you_mean(name, _REGISTRY)}") from None
+
+
+def build_metric(name: str, options: Mapping[str, Any] | None = None) -> Metric:
+    """Instantiate a metric with options, rejecting unknown option names with a suggestion."""
+    cls = metric_class(name)
+    allowed = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    for option in options or {}:
+        if option not in allowed:
+            raise HarnessError(f"metric {name!r}: unknown option {option!r}{did_you_mean(option, allowed)}")
+    return cls(**dict(options or {}))
+
+
+def check_lengths(metric: str, sources: Sequence[str], candidates: Sequence[str]) -> None:
+    """Reject mismatched or non-string inputs with a precise message (used by every metric)."""
+    if len(sources) != len(candidates):
+        raise HarnessError(f"{metric}: got {len(sources)} sources but {len(candidates)} candidates")
+    for label, texts in (("sources", sources), ("candidates", candidates)):
+        for index, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise HarnessError(f"{metric}: {label}[{index}] is {type(text).__name__}, expected str")
+
+
+def check_scores(metric: Metric, rows: list[dict[str, float]]) -> None:
+    """Assert a metric kept its contract: declared keys, finite values within bounds."""
+    keys = metric.keys()
+    for index, row in enumerate(rows):
+        if list(row) != keys:
+            raise HarnessError(f"{metric.name}: example {index} has keys {list(row)}, expected {keys}")
+        for key, value in row.items():
+            low, high = metric.bounds(key)
+            if not (math.isfinite(value) and low <= value <= high):
+                raise HarnessError(f"{metric.name}: example {index} {key}={value} outside [{low}, {high}]")

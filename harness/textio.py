@@ -1,0 +1,109 @@
+"""Reading user files strictly: UTF-8 with the byte offset of the first bad byte, rows with line numbers.
+
+Everything the harness reads from a user (task data, candidate files, plain-text articles) goes through
+here, so every bad-input message has the same shape: ``FILE:LINE: what is wrong``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.errors import HarnessError, where
+
+TABLE_SUFFIXES = (".jsonl", ".csv", ".parquet")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record of a data file and where it came from (``line`` is 1-based; a row index for Parquet)."""
+
+    line: int
+    fields: dict[str, Any]
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a file, turning a missing or unreadable file into a :class:`HarnessError`."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise HarnessError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise HarnessError(f"{path}: is a directory, expected a file") from None
+    except OSError as exc:
+        raise HarnessError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def decode_utf8(data: bytes, path: Path) -> str:
+    """Decode UTF-8 (a leading BOM is dropped), naming the byte offset and line of the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise HarnessError(
+            f"{where(path, line)}: not valid UTF-8 at byte offset {exc.start} "
+            f"(byte 0x{data[exc.start]:02x}); re-save the file as UTF-8"
+        ) from None
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file strictly."""
+    return decode_utf8(read_bytes(path), path)
+
+
+def read_rows(path: Path) -> list[Row]:
+    """Read a JSONL, CSV or Parquet file into rows of fields, chosen by the file's suffix."""
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return list(_jsonl_rows(path, read_text(path)))
+    if suffix == ".csv":
+        return list(_csv_rows(path, read_text(path)))
+    if suffix == ".parquet":
+        return _parquet_rows(path)
+    raise HarnessError(f"{path}: unsupported data format {suffix or '(no suffix)'!r}; use .jsonl, .csv or .parquet")
+
+
+def _jsonl_rows(path: Path, text: str) -> Iterator[Row]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise HarnessError(f"{where(path, number)}: invalid JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(value, dict):
+            raise HarnessError(f"{where(path, number)}: expected a JSON object, got {type(value).__name__}")
+        yield Row(number, value)
+
+
+def _csv_rows(path: Path, text: str) -> Iterator[Row]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if reader.fieldnames is None:
+        return
+    try:
+        # line_num counts physical lines read so far, so a quoted field with newlines still gets the
+        # line where its record starts.
+        start = reader.line_num + 1
+        for record in reader:
+            if None in record:
+                raise HarnessError(f"{where(path, start)}: more values than the header has columns")
+            yield Row(start, dict(record))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise HarnessError(f"{where(path, reader.line_num)}: invalid CSV ({exc})") from None
+
+
+def _parquet_rows(path: Path) -> list[Row]:
+    import pyarrow.parquet as pq  # heavy; only Parquet data needs it
+
+    read_bytes(path)  # same missing-file message as the other formats
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several unrelated types for a bad file
+        raise HarnessError(f"{path}: cannot read Parquet ({exc})") from None
+    return [Row(index + 1, record) for index, record in enumerate(table.to_pylist())]

@@ -1,0 +1,60 @@
+"""ROUGE as a local Hugging Face ``evaluate`` module: ``evaluate.load("metrics/rouge")`` from a checkout.
+
+Same numbers as ``harness.score(metrics=["rouge"])`` (rouge-score, sources as references). Unlike the hub's
+``rouge`` module it reports precision and recall as well as F, takes the plain mean over examples (the
+hub's aggregator reports an unseeded bootstrap median), and works offline.
+"""
+
+import datasets
+import evaluate
+
+from metrics.rouge import DEFAULT_TYPES, Rouge as _Rouge
+
+_CITATION = """\
+@inproceedings{lin-2004-rouge,
+    title = "{ROUGE}: A Package for Automatic Evaluation of Summaries",
+    author = "Lin, Chin-Yew",
+    booktitle = "Text Summarization Branches Out",
+    year = "2004",
+    pages = "74--81",
+}
+"""
+
+_KWARGS_DESCRIPTION = """
+Args:
+    predictions: list of candidate texts (rewrites or summaries).
+    references: list of source texts, one per prediction (the original article is the reference).
+    rouge_types: ROUGE variants, default ["rouge1", "rouge2", "rougeL", "rougeLsum"].
+    use_stemmer: Porter-stem tokens as ROUGE-1.5.5's -m does (default True).
+    use_aggregator: return the mean over examples (default True) or one list of values per key.
+Returns:
+    A dict keyed <type>_p, <type>_r, <type>_f (e.g. rouge1_p, rougeLsum_f).
+Examples:
+    >>> rouge = evaluate.load("metrics/rouge")
+    >>> rouge.compute(predictions=["testing"], references=["testing one two"])["rouge1_r"]
+    0.3333333333333333
+"""
+
+
+@evaluate.utils.file_utils.add_start_docstrings(__doc__, _KWARGS_DESCRIPTION)
+class Rouge(evaluate.Metric):
+    def _info(self):
+        return evaluate.MetricInfo(
+            description=__doc__,
+            citation=_CITATION,
+            inputs_description=_KWARGS_DESCRIPTION,
+            features=datasets.Features(
+                {"predictions": datasets.Value("string"), "references": datasets.Value("string")}
+            ),
+            reference_urls=["https://github.com/google-research/google-research/tree/master/rouge"],
+        )
+
+    def _compute(self, predictions, references, rouge_types=DEFAULT_TYPES, use_stemmer=True, use_aggregator=True):
+        if not predictions:
+            raise ValueError("rouge: no predictions to score (a mean over zero examples is undefined)")
+        metric = _Rouge(types=tuple(rouge_types), use_stemmer=use_stemmer)
+        rows = metric.score(sources=list(references), candidates=list(predictions))
+        keys = metric.keys()
+        if not use_aggregator:
+            return {key: [row[key] for row in rows] for key in keys}
+        return {key: sum(row[key] for row in rows) / len(rows) for key in keys}
