@@ -1,0 +1,64 @@
+"""Contract test over every registered metric: lengths, keys, finite values within bounds, determinism,
+empty input, a signature, and an evaluate module beside it."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from harness.registry import build_metric, metric_names
+
+SOURCES = [
+    "UK security experts will help France to protect the Paris Olympics, the Home Office has said.",
+    "Net migration would increase the population by nearly 10%, or 6.1 million people, by mid-2036.",
+    "Ünïcödé téxt — with «quotes» and 漢字.",
+    "A source whose candidate is empty.",
+    "",
+]
+CANDIDATES = [
+    "The Home Office said British experts will help protect the Paris Olympics.",
+    "Net migration would add 6.1 million people, nearly 10%, by 2036.",
+    "Ünïcödé téxt.",
+    "",
+    "A candidate for an empty source.",
+]
+METRICS = metric_names()
+
+
+def test_rouge_is_registered() -> None:
+    assert "rouge" in METRICS
+
+
+@pytest.mark.parametrize("name", METRICS)
+def test_metric_contract(name: str) -> None:
+    metric = build_metric(name)
+    rows = metric.score(sources=SOURCES, candidates=CANDIDATES)
+    assert len(rows) == len(SOURCES)
+    keys = metric.keys()
+    assert keys and len(keys) == len(set(keys))
+    for key in keys:
+        assert re.fullmatch(r"[A-Za-z0-9]+_[a-z0-9]+", key), f"{key} is not <metric>_<part>"
+    for row in rows:
+        assert list(row) == keys
+        for key, value in row.items():
+            low, high = metric.bounds(key)
+            assert isinstance(value, float) and math.isfinite(value) and low <= value <= high, (key, value)
+    # Deterministic: the same instance twice, and a fresh instance, give identical numbers.
+    assert metric.score(sources=SOURCES, candidates=CANDIDATES) == rows
+    assert build_metric(name).score(sources=SOURCES, candidates=CANDIDATES) == rows
+    # Order-independent per example: scoring pairs one at a time gives the same rows.
+    assert [metric.score(sources=[s], candidates=[c])[0] for s, c in zip(SOURCES, CANDIDATES)] == rows
+    assert metric.score(sources=[], candidates=[]) == []
+    signature = metric.signature()
+    assert signature.startswith(name + "|") and signature == build_metric(name).signature()
+    assert metric.description
+
+
+@pytest.mark.parametrize("name", METRICS)
+def test_metric_has_evaluate_module(name: str, repo: Path) -> None:
+    script = repo / "metrics" / name / f"{name}.py"
+    assert script.is_file()
+    assert "evaluate.Metric" in script.read_text(encoding="utf-8")
