@@ -37,12 +37,20 @@ def ensure_venv() -> Path:
         print(f"creating {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     wanted = hashlib.sha256(
-        b"".join((ROOT / name).read_bytes() for name in ("pyproject.toml", "constraints.txt"))
-        + sys.version.encode()
+        b"".join((ROOT / name).read_bytes() for name in ("pyproject.toml", "constraints.txt")) + sys.version.encode()
     ).hexdigest()
     if not STAMP.exists() or STAMP.read_text() != wanted:
-        code = _run(python, "-m", "pip", "install", "--disable-pip-version-check",
-                    "-c", ROOT / "constraints.txt", "-e", f"{ROOT}[test]")
+        code = _run(
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "-c",
+            ROOT / "constraints.txt",
+            "-e",
+            f"{ROOT}[test]",
+        )
         if code != 0:
             sys.exit(f"pip install failed (exit {code}); see the messages above")
         STAMP.write_text(wanted)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sys
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -28,7 +27,7 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     md = "md"
     csv = "csv"
@@ -65,11 +64,14 @@ def _metric_specs(metrics: str | None):  # type: ignore[no-untyped-def]
 
 @app.command("eval")
 def eval_command(
-    task: Annotated[Optional[str], typer.Argument(help="Task name or task YAML path (default: seeds-paragraphs).")] = None,
-    system: Annotated[Optional[list[str]], typer.Option("--system", help="NAME=SPEC (file:PATH, copy, lead:K), or NAME of a task default. Repeatable.")] = None,
-    metrics: Annotated[Optional[str], typer.Option(help="Comma-separated metrics, overriding the task's.")] = None,
+    task: Annotated[str | None, typer.Argument(help="Task name or task YAML path (default: seeds-paragraphs).")] = None,
+    system: Annotated[
+        list[str] | None,
+        typer.Option("--system", help="NAME=SPEC (file:PATH, copy, lead:K), or NAME of a task default. Repeatable."),
+    ] = None,
+    metrics: Annotated[str | None, typer.Option(help="Comma-separated metrics, overriding the task's.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Results folder.")] = Path("results"),
-    limit: Annotated[Optional[int], typer.Option(min=1, help="Score only the first N examples.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Score only the first N examples.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed, recorded in every run.")] = 1234,
 ) -> None:
     """Score systems on a task, write one run per system, and print the task's leaderboard."""
@@ -85,14 +87,17 @@ def eval_command(
         if specs is not None:
             primary_ok = any(parsed.primary in build_metric(s.name, s.options).keys() for s in specs)
             if not primary_ok:
-                _say(f"note: --metrics does not produce the task's primary key {parsed.primary!r}; ranking by the first key")
+                _say(f"note: --metrics does not produce the primary key {parsed.primary!r}; ranking by the first key")
         chosen: dict[str, str] = {}
         base: dict[str, Path] = {}
         for item in system or []:
             name, sep, spec = item.partition("=")
             if not sep:
                 if name not in parsed.systems:
-                    raise HarnessError(f"--system {name!r}: not a default system of task {parsed.name!r}{did_you_mean(name, parsed.systems)}; use NAME=SPEC")
+                    hint = did_you_mean(name, parsed.systems)
+                    raise HarnessError(
+                        f"--system {name!r}: not a default system of task {parsed.name!r}{hint}; use NAME=SPEC"
+                    )
                 spec, where_from = parsed.systems[name], parsed.base_dir
             else:
                 where_from = Path.cwd()
@@ -110,19 +115,23 @@ def eval_command(
         for outcome in outcomes:
             _say(f"wrote {outcome.run_dir}")
             if outcome.empty_candidates:
-                _say(f"warning: {outcome.system}: {len(outcome.empty_candidates)} empty candidates scored and flagged: "
-                     + ", ".join(outcome.empty_candidates[:5]))
+                _say(
+                    f"warning: {outcome.system}: {len(outcome.empty_candidates)} empty candidates scored and flagged: "
+                    + ", ".join(outcome.empty_candidates[:5])
+                )
         boards, _ = leaderboard.build_boards(out, parsed.name)
         typer.echo(leaderboard.render(boards, "table"), nl=False)
 
 
 @app.command("score")
 def score_command(
-    source_file: Annotated[Optional[Path], typer.Argument(help="The original text (UTF-8).")] = None,
-    candidate_file: Annotated[Optional[Path], typer.Argument(help="The rewrite to score (UTF-8).")] = None,
+    source_file: Annotated[Path | None, typer.Argument(help="The original text (UTF-8).")] = None,
+    candidate_file: Annotated[Path | None, typer.Argument(help="The rewrite to score (UTF-8).")] = None,
     metrics: Annotated[str, typer.Option(help="Comma-separated metrics.")] = "rouge",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-    pairs: Annotated[Optional[Path], typer.Option(help="JSONL with id, source, candidate: one JSON line out per pair.")] = None,
+    pairs: Annotated[
+        Path | None, typer.Option(help="JSONL with id, source, candidate: one JSON line out per pair.")
+    ] = None,
 ) -> None:
     """Score one candidate file against one source file, or every pair of a JSONL file."""
     from harness.scoring import score
@@ -158,7 +167,7 @@ def score_command(
 @app.command("leaderboard")
 def leaderboard_command(
     results: Annotated[Path, typer.Option(help="Results folder written by `harness eval`.")] = Path("results"),
-    task: Annotated[Optional[str], typer.Option(help="Only this task.")] = None,
+    task: Annotated[str | None, typer.Option(help="Only this task.")] = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
 ) -> None:
     """Leaderboards from the run files: the latest run per system, comparable runs only."""
@@ -210,4 +219,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -48,7 +48,8 @@ def _difference(run: StoredRun, reference: StoredRun) -> str:
     sig_ours, sig_theirs = ours.get("signatures", {}), theirs.get("signatures", {})
     for name in sorted(set(sig_ours) | set(sig_theirs)):
         if sig_ours.get(name) != sig_theirs.get(name):
-            return f"metric signature differs: {name}: {sig_ours.get(name) or 'not run'} vs {sig_theirs.get(name) or 'not run'}"
+            ours_sig, theirs_sig = sig_ours.get(name) or "not run", sig_theirs.get(name) or "not run"
+            return f"metric signature differs: {name}: {ours_sig} vs {theirs_sig}"
     if ours["task"].get("data_sha256") != theirs["task"].get("data_sha256"):
         return "task data differs (data_sha256)"
     return f"scored other examples ({ours['examples'].get('n')} vs {theirs['examples'].get('n')}; --limit?)"
@@ -86,9 +87,14 @@ def build_boards(results_dir: Path, task: str | None = None) -> tuple[list[Board
 def rows(board: Board) -> list[dict[str, Any]]:
     """Machine-readable rows of the ranked runs: system, rank, n, every mean, and the run's path."""
     return [
-        {"task": board.task, "system": run.system, "rank": rank, "n": run.meta["examples"]["n"],
-         **{key: run.meta["means"][key] for key in board.keys},
-         "run": str(run.path)}
+        {
+            "task": board.task,
+            "system": run.system,
+            "rank": rank,
+            "n": run.meta["examples"]["n"],
+            **{key: run.meta["means"][key] for key in board.keys},
+            "run": str(run.path),
+        }
         for rank, run in enumerate(board.ranked, start=1)
     ]
 
@@ -119,9 +125,10 @@ def render(boards: list[Board], fmt: str) -> str:
 def _text(board: Board, *, markdown: bool) -> str:
     heads = [_header(key) for key in board.keys]
     names = ["#", "system", "n"]
-    body = [[str(i), run.system, str(run.meta["examples"]["n"]),
-             *(f"{run.meta['means'][key]:.4f}" for key in board.keys)]
-            for i, run in enumerate(board.ranked, start=1)]
+    body = [
+        [str(i), run.system, str(run.meta["examples"]["n"]), *(f"{run.meta['means'][key]:.4f}" for key in board.keys)]
+        for i, run in enumerate(board.ranked, start=1)
+    ]
     title = f"{board.task}: ranked by {board.primary} (mean over examples; {len(board.ranked)} systems)"
     lines: list[str] = []
     if markdown:
@@ -137,7 +144,11 @@ def _text(board: Board, *, markdown: bool) -> str:
         widths = [max(len(row[c]) for row in table) for c in range(len(parts))]
         lines.append(title)
         for row in table:
-            lines.append("  ".join(cell.ljust(w) if c == 1 else cell.rjust(w) for c, (cell, w) in enumerate(zip(row, widths))).rstrip())
+            lines.append(
+                "  ".join(
+                    cell.ljust(w) if c == 1 else cell.rjust(w) for c, (cell, w) in enumerate(zip(row, widths))
+                ).rstrip()
+            )
     for run, reason in board.excluded:
         lines.append(("- " if markdown else "  ") + f"not ranked: {run.system} ({run.path.name}): {reason}")
     lines.append("")

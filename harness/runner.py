@@ -14,13 +14,13 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from harness import __version__
 from harness.cleaning import Removed, clean_text
-from harness.errors import HarnessError
+from harness.errors import HarnessError, where
 from harness.provenance import environment, package_versions, project_commit
 from harness.registry import Metric, build_metric, check_scores
 from harness.store import new_run_id, write_run
@@ -60,7 +60,10 @@ def run_eval(
     sources = [clean_text(example.source, task.clean) for example in examples]
     for example, (text, _) in zip(examples, sources):
         if not text.strip():
-            raise HarnessError(f"{dataset.location}:{example.line}: example {example.id!r}: the task's clean patterns removed the whole source")
+            raise HarnessError(
+                f"{where(dataset.location, example.line)}: example {example.id!r}: "
+                "the task's clean patterns removed the whole source"
+            )
     load_s = time.perf_counter() - started
 
     produced: dict[str, tuple[Candidates, float]] = {}
@@ -73,8 +76,20 @@ def run_eval(
         progress(f"scoring {name} ({spec.spec}) on {len(examples)} examples of {task.name}")
         candidates, candidates_s = produced[name]
         outcomes.append(
-            _run_one(task, dataset, examples, sources, name, spec, candidates, metrics, results_dir, limit, seed,
-                     timings={"load_s": load_s, "candidates_s": candidates_s})
+            _run_one(
+                task,
+                dataset,
+                examples,
+                sources,
+                name,
+                spec,
+                candidates,
+                metrics,
+                results_dir,
+                limit,
+                seed,
+                timings={"load_s": load_s, "candidates_s": candidates_s},
+            )
         )
     return outcomes
 
@@ -93,7 +108,7 @@ def _run_one(
     seed: int,
     timings: dict[str, Any],
 ) -> RunOutcome:
-    started_at = datetime.now(timezone.utc)
+    started_at = datetime.now(UTC)
     begun = time.perf_counter()
     raw = [candidates.texts[example.id] for example in examples]
     cleaned = [clean_text(text, task.clean) for text in raw]
@@ -115,18 +130,24 @@ def _run_one(
     rows = []
     by_rule: Counter[str] = Counter()
     removed_lines = {"source": 0, "candidate": 0}
-    for example, candidate, (_, source_removed), (_, candidate_removed), row in zip(examples, raw, sources, cleaned, scores):
+    for example, candidate, (_, source_removed), (_, candidate_removed), row in zip(
+        examples, raw, sources, cleaned, scores
+    ):
         for side, removed in (("source", source_removed), ("candidate", candidate_removed)):
             removed_lines[side] += len(removed)
             by_rule.update(r.rule for r in removed)
-        rows.append({
-            "id": example.id,
-            "candidate": candidate,
-            **row,
-            "flags": [EMPTY_CANDIDATE] if example.id in empty else [],
-            "removed": {"source": [r.to_json() for r in source_removed],
-                        "candidate": [r.to_json() for r in candidate_removed]},
-        })
+        rows.append(
+            {
+                "id": example.id,
+                "candidate": candidate,
+                **row,
+                "flags": [EMPTY_CANDIDATE] if example.id in empty else [],
+                "removed": {
+                    "source": [r.to_json() for r in source_removed],
+                    "candidate": [r.to_json() for r in candidate_removed],
+                },
+            }
+        )
 
     run_id = new_run_id(started_at)
     ids_digest = hashlib.sha256("\n".join(e.id for e in examples).encode("utf-8")).hexdigest()
@@ -135,8 +156,13 @@ def _run_one(
         "run_id": run_id,
         "started_at": started_at.isoformat(),
         "task": {
-            "name": task.name, "version": task.version, "kind": task.kind, "file": str(task.path),
-            "primary": task.primary, "data": task.data, "data_sha256": dataset.sha256,
+            "name": task.name,
+            "version": task.version,
+            "kind": task.kind,
+            "file": str(task.path),
+            "primary": task.primary,
+            "data": task.data,
+            "data_sha256": dataset.sha256,
             "n_examples_total": len(dataset.examples),
         },
         "system": {"name": name, "spec": spec.spec, "candidates_sha256": candidates.sha256},
@@ -151,8 +177,11 @@ def _run_one(
         },
         "flags": {EMPTY_CANDIDATE: empty},
         "seed": seed,
-        "timings": {**{k: round(v, 6) for k, v in timings.items()}, "metrics_s": metric_seconds,
-                    "score_s": round(time.perf_counter() - begun, 6)},
+        "timings": {
+            **{k: round(v, 6) for k, v in timings.items()},
+            "metrics_s": metric_seconds,
+            "score_s": round(time.perf_counter() - begun, 6),
+        },
         "packages": package_versions(),
         "project": project_commit(),
         "environment": environment(),

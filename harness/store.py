@@ -12,7 +12,7 @@ import os
 import secrets
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ _TMP_PREFIX = ".tmp-"
 
 def new_run_id(now: datetime | None = None) -> str:
     """A sortable, unique run id: UTC time to the microsecond plus a random suffix."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return f"{now:%Y%m%dT%H%M%S.%fZ}-{secrets.token_hex(3)}"
 
 
@@ -36,10 +36,10 @@ def write_run(results_dir: Path, task: str, system: str, run: dict[str, Any], ex
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise HarnessError(f"{parent}: cannot create results folder ({exc.strerror})") from None
-    final = parent / run["run_id"]
+    final = parent / str(run["run_id"])
     if final.exists():
         raise HarnessError(f"{final}: a run with this id exists already; not overwriting it")
-    tmp = parent / f"{_TMP_PREFIX}{run['run_id']}"
+    tmp = parent / f"{_TMP_PREFIX}{final.name}"
     try:
         tmp.mkdir()
         with open(tmp / EXAMPLES_FILE, "w", encoding="utf-8") as out:

@@ -133,12 +133,16 @@ def load_task(path: Path) -> Task:
     primary = _string(doc, "primary")
     keys = [key for spec in metrics for key in _metric_keys(doc, spec, metrics.index(spec))]
     if primary not in keys:
-        raise doc.error(f"'primary' {primary!r} is not a key of the task's metrics{did_you_mean(primary, keys)}", "primary")
+        raise doc.error(
+            f"'primary' {primary!r} is not a key of the task's metrics{did_you_mean(primary, keys)}", "primary"
+        )
 
     systems = _mapping(doc, "systems")
     for system, spec in systems.items():
         if not isinstance(spec, str) or not spec:
-            raise doc.error(f"system {system!r}: the spec must be a string such as 'copy' or 'file:PATH'", "systems", system)
+            raise doc.error(
+                f"system {system!r}: the spec must be a string such as 'copy' or 'file:PATH'", "systems", system
+            )
         from harness.systems import check_system_name, parse_spec
 
         try:
@@ -192,7 +196,7 @@ def _metrics(doc: YamlDoc) -> list[MetricSpec]:
         if isinstance(item, str):
             spec = MetricSpec(item)
         elif isinstance(item, dict) and len(item) == 1:
-            (name, options), = item.items()
+            ((name, options),) = item.items()
             if not isinstance(options, dict):
                 raise doc.error(f"options of metric {name!r} must be a mapping", "metrics", index)
             spec = MetricSpec(str(name), dict(options))
@@ -248,7 +252,9 @@ def load_examples(task: Task) -> Dataset:
     else:
         path = task.base_dir / task.data
         if path.suffix.lower() not in TABLE_SUFFIXES:
-            raise HarnessError(f"{where(task.path)}: data {task.data!r} must be .jsonl, .csv, .parquet or hf:NAME[:CONFIG]:SPLIT")
+            raise HarnessError(
+                f"{where(task.path)}: data {task.data!r} must be .jsonl, .csv, .parquet or hf:NAME[:CONFIG]:SPLIT"
+            )
         digest = hashlib.sha256(read_bytes(path)).hexdigest()
         location, rows = str(path), read_rows(path)
     examples = _examples(task, location, rows)
@@ -265,7 +271,9 @@ def _examples(task: Task, location: str, rows: list[Row]) -> list[Example]:
         at = where(location, row.line)
         for role in ("id", "source"):
             if fields[role] not in row.fields:
-                raise HarnessError(f"{at}: missing field {fields[role]!r} ({role}){did_you_mean(fields[role], map(str, row.fields))}")
+                raise HarnessError(
+                    f"{at}: missing field {fields[role]!r} ({role}){did_you_mean(fields[role], map(str, row.fields))}"
+                )
         raw_id = row.fields[fields["id"]]
         if raw_id is None or isinstance(raw_id, (bool, float, list, dict)) or str(raw_id).strip() == "":
             raise HarnessError(f"{at}: field {fields['id']!r} must be a non-empty string or integer, got {raw_id!r}")

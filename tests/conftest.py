@@ -72,9 +72,14 @@ def make_task(tmp_path: Path) -> Callable[..., Path]:
             {"id": "c", "source": "The council approved the plan on Tuesday."},
         ]
         write_jsonl(tmp_path / "data.jsonl", examples)
-        write_jsonl(tmp_path / "cands.jsonl", [{"id": e["id"], "candidate": e["source"].upper()[::-1]} for e in examples])
+        write_jsonl(
+            tmp_path / "cands.jsonl", [{"id": e["id"], "candidate": e["source"].upper()[::-1]} for e in examples]
+        )
         task = tmp_path / "task.yaml"
-        task.write_text(textwrap.dedent(body) if body is not None else textwrap.dedent("""\
+        task.write_text(
+            textwrap.dedent(body)
+            if body is not None
+            else textwrap.dedent("""\
             name: tiny
             version: 1
             kind: rewrite
@@ -84,7 +89,9 @@ def make_task(tmp_path: Path) -> Callable[..., Path]:
             systems:
               mine: file:cands.jsonl
               copy: copy
-            """), encoding="utf-8")
+            """),
+            encoding="utf-8",
+        )
         return task
 
     return make

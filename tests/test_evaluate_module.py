@@ -24,8 +24,9 @@ def test_evaluate_load_local_rouge(repo: Path) -> None:
     # The ROUGE-1.5.5 golden case from rouge-score's tests, through evaluate.
     one = rouge.compute(predictions=["testing"], references=["testing one two"])
     assert (one["rouge1_p"], one["rouge1_r"], one["rouge1_f"]) == (1.0, pytest.approx(1 / 3), pytest.approx(0.5))
-    per_example = rouge.compute(predictions=PREDICTIONS, references=REFERENCES, use_aggregator=False,
-                                rouge_types=["rouge1"], use_stemmer=False)
+    per_example = rouge.compute(
+        predictions=PREDICTIONS, references=REFERENCES, use_aggregator=False, rouge_types=["rouge1"], use_stemmer=False
+    )
     assert list(per_example) == ["rouge1_p", "rouge1_r", "rouge1_f"]
     assert per_example["rouge1_f"][0] == 0.5 and per_example["rouge1_f"][2] == 0.0
     with pytest.raises(ValueError, match="no predictions"):

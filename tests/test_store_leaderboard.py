@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,20 @@ from harness.store import new_run_id, read_examples, read_runs, write_run
 SIG = {"rouge": "rouge|types:rouge1|stem:none|version:x"}
 
 
-def run_meta(system: str, mean: float, *, started: str = "2026-01-01T00:00:00", version: Any = 1,
-             signatures: dict[str, str] | None = None, data: str = "d" * 64, ids: str = "i" * 64,
-             n: int = 3) -> dict[str, Any]:
+def run_meta(
+    system: str,
+    mean: float,
+    *,
+    started: str = "2026-01-01T00:00:00",
+    version: Any = 1,
+    signatures: dict[str, str] | None = None,
+    data: str = "d" * 64,
+    ids: str = "i" * 64,
+    n: int = 3,
+) -> dict[str, Any]:
     return {
-        "run_id": new_run_id(), "started_at": started,
+        "run_id": new_run_id(),
+        "started_at": started,
         "task": {"name": "t", "version": version, "primary": "rouge1_f", "data_sha256": data},
         "system": {"name": system, "spec": "copy"},
         "examples": {"n": n, "limit": None, "ids_sha256": ids},
@@ -57,9 +67,9 @@ def test_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_run_ids_sort_by_time() -> None:
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
     ids = [new_run_id(now + timedelta(microseconds=i)) for i in range(3)]
     assert ids == sorted(ids) and len(set(ids)) == 3
 

@@ -87,7 +87,5 @@ class Rouge(Metric):
             found = self._scorer(False).score(source, candidate) if plain else {}
             if "rougeLsum" in self.types:
                 found |= self._scorer(True).score(_sentence_lines(source), _sentence_lines(candidate))
-            rows.append(
-                {f"{t}_{part}": float(getattr(found[t], field)) for t in self.types for part, field in _PARTS}
-            )
+            rows.append({f"{t}_{part}": float(getattr(found[t], field)) for t in self.types for part, field in _PARTS})
         return rows

@@ -5,10 +5,14 @@ Same numbers as ``harness.score(metrics=["rouge"])`` (rouge-score, sources as re
 hub's aggregator reports an unseeded bootstrap median), and works offline.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 import datasets
 import evaluate
 
-from metrics.rouge import DEFAULT_TYPES, Rouge as _Rouge
+from metrics.rouge import DEFAULT_TYPES
+from metrics.rouge import Rouge as _Rouge
 
 _CITATION = """\
 @inproceedings{lin-2004-rouge,
@@ -37,8 +41,8 @@ Examples:
 
 
 @evaluate.utils.file_utils.add_start_docstrings(__doc__, _KWARGS_DESCRIPTION)
-class Rouge(evaluate.Metric):
-    def _info(self):
+class Rouge(evaluate.Metric):  # type: ignore[misc]  # evaluate ships no type hints
+    def _info(self) -> evaluate.MetricInfo:
         return evaluate.MetricInfo(
             description=__doc__,
             citation=_CITATION,
@@ -49,7 +53,14 @@ class Rouge(evaluate.Metric):
             reference_urls=["https://github.com/google-research/google-research/tree/master/rouge"],
         )
 
-    def _compute(self, predictions, references, rouge_types=DEFAULT_TYPES, use_stemmer=True, use_aggregator=True):
+    def _compute(
+        self,
+        predictions: list[str],
+        references: list[str],
+        rouge_types: Sequence[str] = DEFAULT_TYPES,
+        use_stemmer: bool = True,
+        use_aggregator: bool = True,
+    ) -> dict[str, Any]:
         if not predictions:
             raise ValueError("rouge: no predictions to score (a mean over zero examples is undefined)")
         metric = _Rouge(types=tuple(rouge_types), use_stemmer=use_stemmer)
