@@ -3,7 +3,9 @@
 rouge-score reimplements ROUGE-1.5.5 (its README lists the options it equals: Porter stemming as ``-m``, no
 stop-word removal, no length limit). Numbers here are exactly ``rouge_score.rouge_scorer.RougeScorer``'s:
 rouge1/rouge2/rougeL are computed on the texts as given, and rougeLsum (summary-level union LCS, one
-sentence per line) on the texts split into sentences by :mod:`harness.sentences`.
+sentence per line) on the texts split into sentences by :mod:`harness.sentences` (``sentences:
+lines+pysbd``, the default: newlines are boundaries and pysbd splits within lines), or on the texts' own
+lines unchanged (``sentences: lines``, rouge-score's convention, for reproducing published numbers).
 
 With the source as the reference, precision is the share of the rewrite that the source supports and
 recall the share of the source the rewrite keeps. Both are reported, never only F.
@@ -22,6 +24,7 @@ from harness.registry import Metric, check_lengths, register
 from harness.sentences import split_sentences, splitter_name
 
 DEFAULT_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+SENTENCE_MODES = ("lines+pysbd", "lines")
 _TYPE = re.compile(r"rouge[1-9]|rougeL|rougeLsum")
 # rouge-score's Score fields, in the order of the key suffixes _p, _r, _f.
 _PARTS = (("p", "precision"), ("r", "recall"), ("f", "fmeasure"))
@@ -40,7 +43,9 @@ class Rouge(Metric):
     name = "rouge"
     description = "ROUGE-1/2/L/Lsum precision, recall and F of the candidate against the source (rouge-score)"
 
-    def __init__(self, *, types: Sequence[str] = DEFAULT_TYPES, use_stemmer: bool = True) -> None:
+    def __init__(
+        self, *, types: Sequence[str] = DEFAULT_TYPES, use_stemmer: bool = True, sentences: str = "lines+pysbd"
+    ) -> None:
         if isinstance(types, str) or not types:
             raise HarnessError(f"rouge: 'types' must be a non-empty list, e.g. {list(DEFAULT_TYPES)}")
         for rouge_type in types:
@@ -50,7 +55,10 @@ class Rouge(Metric):
             raise HarnessError(f"rouge: duplicate entry in types {list(types)}")
         if not isinstance(use_stemmer, bool):
             raise HarnessError(f"rouge: 'use_stemmer' must be true or false, got {use_stemmer!r}")
+        if sentences not in SENTENCE_MODES:
+            raise HarnessError(f"rouge: 'sentences' must be one of {', '.join(SENTENCE_MODES)}, got {sentences!r}")
         self.types = tuple(types)
+        self.sentences = sentences
         self.use_stemmer = use_stemmer
         self._scorers: dict[bool, Any] = {}
 
@@ -66,7 +74,7 @@ class Rouge(Metric):
             "tok:rouge_score-default",
         ]
         if "rougeLsum" in self.types:
-            parts.append(f"split:{splitter_name()}")
+            parts.append(f"split:{splitter_name() if self.sentences == 'lines+pysbd' else 'lines'}")
         parts.append(f"version:rouge_score-{version('rouge-score')}")
         return "|".join(parts)
 
@@ -86,6 +94,9 @@ class Rouge(Metric):
             # rouge-score's argument order is (target, prediction): the source is the target.
             found = self._scorer(False).score(source, candidate) if plain else {}
             if "rougeLsum" in self.types:
-                found |= self._scorer(True).score(_sentence_lines(source), _sentence_lines(candidate))
+                if self.sentences == "lines":  # rouge-score's own convention: the text's lines as they are
+                    found |= self._scorer(True).score(source, candidate)
+                else:
+                    found |= self._scorer(True).score(_sentence_lines(source), _sentence_lines(candidate))
             rows.append({f"{t}_{part}": float(getattr(found[t], field)) for t in self.types for part, field in _PARTS})
         return rows
