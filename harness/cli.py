@@ -59,6 +59,9 @@ def _metric_specs(metrics: str | None):  # type: ignore[no-untyped-def]
     names = [name.strip() for name in metrics.split(",") if name.strip()]
     if not names:
         raise HarnessError("--metrics needs at least one metric name, e.g. --metrics rouge")
+    for name in names:
+        if names.count(name) > 1:
+            raise HarnessError(f"--metrics lists {name!r} twice")
     return tuple(MetricSpec(name) for name in names)
 
 

@@ -128,14 +128,12 @@ def _run_one(
     keys = [key for metric in metrics for key in metric.keys()]
     means = {key: math.fsum(row[key] for row in scores) / len(scores) for key in keys}
     rows = []
-    by_rule: Counter[str] = Counter()
-    removed_lines = {"source": 0, "candidate": 0}
+    by_rule: dict[str, Counter[str]] = {"source": Counter(), "candidate": Counter()}
     for example, candidate, (_, source_removed), (_, candidate_removed), row in zip(
         examples, raw, sources, cleaned, scores
     ):
         for side, removed in (("source", source_removed), ("candidate", candidate_removed)):
-            removed_lines[side] += len(removed)
-            by_rule.update(r.rule for r in removed)
+            by_rule[side].update(r.rule for r in removed)
         rows.append(
             {
                 "id": example.id,
@@ -172,8 +170,8 @@ def _run_one(
         "means": means,
         "cleaning": {
             "rules": [{"name": r.name, "pattern": r.pattern.pattern} for r in task.clean],
-            "removed_lines": removed_lines,
-            "removed_by_rule": dict(sorted(by_rule.items())),
+            "removed_lines": {side: sum(counts.values()) for side, counts in by_rule.items()},
+            "removed_by_rule": {side: dict(sorted(counts.items())) for side, counts in by_rule.items()},
         },
         "flags": {EMPTY_CANDIDATE: empty},
         "seed": seed,

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness.errors import HarnessError, where
+from harness.errors import HarnessError
+from harness.textio import read_rows
 
 RUN_FILE = "run.json"
 EXAMPLES_FILE = "examples.jsonl"
@@ -99,11 +100,4 @@ def read_runs(results_dir: Path, task: str | None = None) -> tuple[list[StoredRu
 
 def read_examples(run_dir: Path) -> list[dict[str, Any]]:
     """The per-example rows of a run."""
-    path = run_dir / EXAMPLES_FILE
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise HarnessError(f"{where(path, number)}: invalid JSON ({exc.msg})") from None
-    return rows
+    return [row.fields for row in read_rows(run_dir / EXAMPLES_FILE)]

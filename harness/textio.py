@@ -69,7 +69,9 @@ def read_rows(path: Path) -> list[Row]:
 
 
 def _jsonl_rows(path: Path, text: str) -> Iterator[Row]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # JSON Lines are separated by "\n" alone: str.splitlines() would also split at U+2028, U+2029 and U+0085,
+    # which json.dumps(ensure_ascii=False) leaves unescaped inside strings (common in scraped web text).
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
