@@ -53,7 +53,7 @@ def parse_spec(spec: str, *, base_dir: Path) -> SystemSpec:
     if kind == "copy" and not sep:
         return SystemSpec(spec, "copy")
     if kind == "lead" and sep:
-        if not arg.isdigit() or int(arg) < 1:
+        if not (arg.isascii() and arg.isdigit()) or int(arg) < 1:
             raise HarnessError(f"system spec {spec!r}: K in lead:K must be a positive integer")
         return SystemSpec(spec, "lead", k=int(arg))
     if kind == "file" and sep:

@@ -6,6 +6,7 @@ here, so every bad-input message has the same shape: ``FILE:LINE: what is wrong`
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -41,13 +42,15 @@ def read_bytes(path: Path) -> bytes:
 
 def decode_utf8(data: bytes, path: Path) -> str:
     """Decode UTF-8 (a leading BOM is dropped), naming the byte offset and line of the first bad byte."""
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        return data.decode("utf-8-sig")
+        return data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        offset = bom + exc.start  # an offset into the file as it is on disk, BOM included
+        line = data.count(b"\n", 0, offset) + 1
         raise HarnessError(
-            f"{where(path, line)}: not valid UTF-8 at byte offset {exc.start} "
-            f"(byte 0x{data[exc.start]:02x}); re-save the file as UTF-8"
+            f"{where(path, line)}: not valid UTF-8 at byte offset {offset} "
+            f"(byte 0x{data[offset]:02x}); re-save the file as UTF-8"
         ) from None
 
 

@@ -46,7 +46,7 @@ class Rouge(Metric):
     def __init__(
         self, *, types: Sequence[str] = DEFAULT_TYPES, use_stemmer: bool = True, sentences: str = "lines+pysbd"
     ) -> None:
-        if isinstance(types, str) or not types:
+        if not isinstance(types, (list, tuple)) or not types:
             raise HarnessError(f"rouge: 'types' must be a non-empty list, e.g. {list(DEFAULT_TYPES)}")
         for rouge_type in types:
             if not isinstance(rouge_type, str) or not _TYPE.fullmatch(rouge_type):
