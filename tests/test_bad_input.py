@@ -17,18 +17,6 @@ import pytest
 
 Cli = Callable[..., Any]
 
-BASE = """\
-name: tiny
-version: 1
-kind: rewrite
-data: data.jsonl
-metrics: [rouge]
-primary: rougeLsum_f
-systems:
-  mine: file:cands.jsonl
-  copy: copy
-"""
-
 
 def expect_error(result: Any, *fragments: str) -> str:
     """Exit 1, exactly one line on stderr containing every fragment, and no traceback anywhere."""
@@ -67,6 +55,12 @@ def out(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def base(make_task: Callable[..., Path]) -> str:
+    """The text of the valid tiny task file written by conftest's ``make_task``, for tests that edit it."""
+    return make_task().read_text(encoding="utf-8")
+
+
+@pytest.fixture
 def task(make_task: Callable[..., Path]) -> Path:
     """The valid tiny task (ids a, b, c; systems mine=file:cands.jsonl and copy)."""
     return make_task()
@@ -89,17 +83,17 @@ def test_missing_task_file(cli: Cli, tmp_path: Path, out: Path) -> None:
     assert_nothing_written(out)
 
 
-def test_non_utf8_task_file(cli: Cli, make_task: Callable[..., Path], out: Path) -> None:
+def test_non_utf8_task_file(base: str, cli: Cli, make_task: Callable[..., Path], out: Path) -> None:
     """A task file that is not UTF-8: file, line and byte offset of the bad byte."""
     task = make_task()
-    raw = BASE.encode() + b"description: caf\xe9\n"
+    raw = base.encode() + b"description: caf\xe9\n"
     task.write_bytes(raw)
     at = raw.index(b"\xe9")
     expect_error(cli("eval", str(task), "--out", str(out)), f"{task}:10: not valid UTF-8", f"byte offset {at}")
 
 
 TASK_CASES = [
-    # (id, edit of BASE, fragments after "task.yaml")
+    # (id, edit of the base task, fragments after "task.yaml")
     ("yaml-syntax", lambda y: y.replace("[rouge]", "[rouge]]"), [":5: invalid YAML"]),
     ("unknown-key", lambda y: y.replace("primary:", "primery:"), [":6: unknown key 'primery'", "'primary'"]),
     ("missing-key", lambda y: y.replace("version: 1\n", ""), [":1: missing required key 'version'"]),
@@ -124,9 +118,11 @@ TASK_CASES = [
 
 
 @pytest.mark.parametrize(("edit", "fragments"), [c[1:] for c in TASK_CASES], ids=[c[0] for c in TASK_CASES])
-def test_bad_task_file(cli: Cli, task: Path, out: Path, edit: Callable[[str], str], fragments: list[str]) -> None:
+def test_bad_task_file(
+    base: str, cli: Cli, task: Path, out: Path, edit: Callable[[str], str], fragments: list[str]
+) -> None:
     """Each task-file mistake is reported with the task file and the line of the offending key."""
-    task.write_text(edit(BASE), encoding="utf-8")
+    task.write_text(edit(base), encoding="utf-8")
     expect_error(cli("eval", str(task), "--out", str(out)), *located(task, fragments))
     assert_nothing_written(out)
 
@@ -170,6 +166,7 @@ DATA_CASES = [
 
 @pytest.mark.parametrize(("name", "content", "fragments"), [c[1:] for c in DATA_CASES], ids=[c[0] for c in DATA_CASES])
 def test_bad_data_file(
+    base: str,
     cli: Cli,
     task: Path,
     out: Path,
@@ -181,13 +178,13 @@ def test_bad_data_file(
     path = task.parent / name
     if content is not None:
         path.write_bytes(content)
-    task.write_text(BASE.replace("data.jsonl", name), encoding="utf-8")
+    task.write_text(base.replace("data.jsonl", name), encoding="utf-8")
     named = task if name.endswith(".txt") else path  # an unsupported suffix is the task file's mistake
     expect_error(cli("eval", str(task), "--out", str(out)), str(named), *located(path, fragments))
     assert_nothing_written(out)
 
 
-def test_csv_and_parquet_data_work(cli: Cli, make_task: Callable[..., Path], out: Path) -> None:
+def test_csv_and_parquet_data_work(base: str, cli: Cli, make_task: Callable[..., Path], out: Path) -> None:
     """The same three examples as CSV and as Parquet give the same scores as JSONL."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -203,7 +200,7 @@ def test_csv_and_parquet_data_work(cli: Cli, make_task: Callable[..., Path], out
     pq.write_table(pa.Table.from_pylist(examples), task.parent / "data.parquet")
     means = {}
     for name in ("data.jsonl", "data.csv", "data.parquet"):
-        task.write_text(BASE.replace("data.jsonl", name), encoding="utf-8")
+        task.write_text(base.replace("data.jsonl", name), encoding="utf-8")
         result = cli("eval", str(task), "--system", "mine", "--out", str(out / name))
         assert result.exit_code == 0, result.stderr
         (run_json,) = (out / name).glob("tiny/mine/*/run.json")
@@ -431,9 +428,9 @@ def test_leaderboard_unknown_task(cli: Cli, task: Path, out: Path) -> None:
 # --- hf: data --------------------------------------------------------------------------------------------------
 
 
-def test_hf_dataset_offline_fails_at_once(cli: Cli, task: Path, out: Path) -> None:
+def test_hf_dataset_offline_fails_at_once(base: str, cli: Cli, task: Path, out: Path) -> None:
     """With HF_HUB_OFFLINE=1 (set by conftest) a hub dataset fails fast, in one line naming the data spec."""
-    task.write_text(BASE.replace("data.jsonl", "hf:some/dataset:train"), encoding="utf-8")
+    task.write_text(base.replace("data.jsonl", "hf:some/dataset:train"), encoding="utf-8")
     started = time.monotonic()
     result = cli("eval", str(task), "--system", "copy", "--out", str(out))
     expect_error(result, "data 'hf:some/dataset:train'", "datasets.load_dataset failed")
@@ -442,20 +439,20 @@ def test_hf_dataset_offline_fails_at_once(cli: Cli, task: Path, out: Path) -> No
 
 
 @pytest.mark.parametrize("spec", ["hf:x", "hf:a:b:c:d", "hf::train"])
-def test_hf_spec_malformed(cli: Cli, task: Path, out: Path, spec: str) -> None:
+def test_hf_spec_malformed(base: str, cli: Cli, task: Path, out: Path, spec: str) -> None:
     """A malformed hf: spec is rejected before datasets is touched, with the expected form."""
-    task.write_text(BASE.replace("data.jsonl", spec), encoding="utf-8")
+    task.write_text(base.replace("data.jsonl", spec), encoding="utf-8")
     expect_error(cli("eval", str(task), "--out", str(out)), f"data {spec!r}", "hf:<dataset>[:<config>]:<split>")
 
 
-def test_hf_local_folder_loads_through_datasets(cli: Cli, make_task: Callable[..., Path], out: Path) -> None:
+def test_hf_local_folder_loads_through_datasets(base: str, cli: Cli, make_task: Callable[..., Path], out: Path) -> None:
     """hf:<local folder>:train loads a folder holding data.jsonl with datasets.load_dataset and evaluates."""
     task = make_task()
     folder = task.parent / "hfdata"
     folder.mkdir()
     (folder / "data.jsonl").write_bytes((task.parent / "data.jsonl").read_bytes())
     spec = f"hf:{folder.resolve()}:train"
-    task.write_text(BASE.replace("data.jsonl", spec), encoding="utf-8")
+    task.write_text(base.replace("data.jsonl", spec), encoding="utf-8")
     result = cli("eval", str(task), "--out", str(out))
     assert result.exit_code == 0, result.stderr
     for system in ("mine", "copy"):
