@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -153,18 +153,30 @@ def score_command(
                 ids.append(row.fields["id"])
                 sources.append(str(row.fields["source"]))
                 candidates.append(str(row.fields["candidate"]))
-            for example_id, found in zip(ids, score(sources=sources, candidates=candidates, metrics=names)):
-                typer.echo(json.dumps({"id": example_id, **found}))
+            found_all = score(sources=sources, candidates=candidates, metrics=names, details=True)
+            for example_id, found in zip(ids, found_all):
+                typer.echo(json.dumps({"id": example_id, **_drop_empty_details(found)}, ensure_ascii=False))
             return
         if source_file is None or candidate_file is None:
             raise HarnessError("give SOURCE_FILE and CANDIDATE_FILE, or --pairs PAIRS.jsonl")
-        found = score(sources=[read_text(source_file)], candidates=[read_text(candidate_file)], metrics=names)[0]
+        texts = {"sources": [read_text(source_file)], "candidates": [read_text(candidate_file)]}
+        found = _drop_empty_details(score(**texts, metrics=names, details=True)[0])
         if as_json:
-            typer.echo(json.dumps(found))
+            typer.echo(json.dumps(found, ensure_ascii=False))
         else:
+            details = found.pop("details", None)
             width = max(map(len, found))
             for key, value in found.items():
                 typer.echo(f"{key.ljust(width)}  {value:.4f}")
+            if details:
+                typer.echo("details: " + json.dumps(details, ensure_ascii=False, indent=2))
+
+
+def _drop_empty_details(found: dict[str, Any]) -> dict[str, Any]:
+    """Keep ``details`` in the output only where a metric gave some (ROUGE gives none)."""
+    if not found.get("details"):
+        found.pop("details", None)
+    return found
 
 
 @app.command("leaderboard")

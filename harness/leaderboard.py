@@ -100,9 +100,10 @@ def rows(board: Board) -> list[dict[str, Any]]:
 
 
 def _header(key: str) -> tuple[str, str]:
-    """``rouge1_p`` -> (``rouge1``, ``P``): the metric group and its part, for two-line headers."""
-    group, _, part = key.rpartition("_")
-    return (group, part.upper()) if group else (key, "")
+    """``rouge1_p`` -> (``rouge1``, ``P``), ``numeric_n_source`` -> (``numeric``, ``N_SOURCE``): the group
+    before the first underscore and the part after it, for two-line headers."""
+    group, _, part = key.partition("_")
+    return (group, part.upper()) if part else (key, "")
 
 
 def render(boards: list[Board], fmt: str) -> str:

@@ -49,6 +49,13 @@ class Metric(ABC):
     def score(self, *, sources: Sequence[str], candidates: Sequence[str]) -> list[dict[str, float]]:
         """One dict of scores per (source, candidate) pair, in input order."""
 
+    def score_with_details(
+        self, *, sources: Sequence[str], candidates: Sequence[str]
+    ) -> tuple[list[dict[str, float]], list[dict[str, Any]] | None]:
+        """Scores plus, per example, JSON-serialisable details that explain them (e.g. the numeric
+        discrepancies), stored in ``examples.jsonl`` under ``details.<metric>``. Default: no details."""
+        return self.score(sources=sources, candidates=candidates), None
+
 
 def register(cls: type[Metric]) -> type[Metric]:
     """Class decorator: make a metric available by its ``name``."""

@@ -116,21 +116,24 @@ def _run_one(
     empty = [e.id for e, text in zip(examples, scored_candidates) if not text.strip()]
 
     scores: list[dict[str, float]] = [{} for _ in examples]
+    details: list[dict[str, Any]] = [{} for _ in examples]
     metric_seconds: dict[str, float] = {}
     for metric in metrics:
         tick = time.perf_counter()
-        found = metric.score(sources=[text for text, _ in sources], candidates=scored_candidates)
+        found, extra = metric.score_with_details(sources=[text for text, _ in sources], candidates=scored_candidates)
         check_scores(metric, found)
         metric_seconds[metric.name] = round(time.perf_counter() - tick, 6)
         for row, values in zip(scores, found):
             row.update(values)
+        for index, detail in enumerate(extra or []):
+            details[index][metric.name] = detail
 
     keys = [key for metric in metrics for key in metric.keys()]
     means = {key: math.fsum(row[key] for row in scores) / len(scores) for key in keys}
     rows = []
     by_rule: dict[str, Counter[str]] = {"source": Counter(), "candidate": Counter()}
-    for example, candidate, (_, source_removed), (_, candidate_removed), row in zip(
-        examples, raw, sources, cleaned, scores
+    for example, candidate, (_, source_removed), (scored, candidate_removed), row, detail in zip(
+        examples, raw, sources, cleaned, scores, details
     ):
         for side, removed in (("source", source_removed), ("candidate", candidate_removed)):
             by_rule[side].update(r.rule for r in removed)
@@ -138,12 +141,15 @@ def _run_one(
             {
                 "id": example.id,
                 "candidate": candidate,
+                # Offsets in `details` point into the text that was scored: kept here when cleaning changed it.
+                **({"scored_candidate": scored} if scored != candidate else {}),
                 **row,
                 "flags": [EMPTY_CANDIDATE] if example.id in empty else [],
                 "removed": {
                     "source": [r.to_json() for r in source_removed],
                     "candidate": [r.to_json() for r in candidate_removed],
                 },
+                "details": detail,
             }
         )
 

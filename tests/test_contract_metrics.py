@@ -40,7 +40,7 @@ def test_metric_contract(name: str) -> None:
     keys = metric.keys()
     assert keys and len(keys) == len(set(keys))
     for key in keys:
-        assert re.fullmatch(r"[A-Za-z0-9]+_[a-z0-9]+", key), f"{key} is not <metric>_<part>"
+        assert re.fullmatch(r"[A-Za-z0-9]+_[a-z0-9_]+", key), f"{key} is not <metric>_<part>"
     for row in rows:
         assert list(row) == keys
         for key, value in row.items():
