@@ -75,12 +75,13 @@ def eval_command(
     metrics: Annotated[str | None, typer.Option(help="Comma-separated metrics, overriding the task's.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Results folder.")] = Path("results"),
     limit: Annotated[int | None, typer.Option(min=1, help="Score only the first N examples.")] = None,
-    seed: Annotated[int, typer.Option(help="Random seed, recorded in every run.")] = 1234,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap (and any sampling), recorded in every run.")] = 1234,
+    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples for the 95% intervals.")] = 1000,
 ) -> None:
     """Score systems on a task, write one run per system, and print the task's leaderboard."""
-    from harness import leaderboard
+    from harness import formats, leaderboard
     from harness.registry import build_metric
-    from harness.runner import run_eval
+    from harness.runner import RunOptions, run_eval
     from harness.systems import check_system_name, parse_spec
     from harness.tasks import DEFAULT_TASK, find_task, load_task
 
@@ -114,7 +115,8 @@ def eval_command(
         if not chosen:
             raise HarnessError(f"task {parsed.name!r} lists no systems: pass --system NAME=SPEC")
         systems = {name: parse_spec(spec, base_dir=base[name]) for name, spec in chosen.items()}
-        outcomes = run_eval(parsed, systems, metric_specs=specs, results_dir=out, limit=limit, seed=seed, progress=_say)
+        options = RunOptions(results_dir=out, limit=limit, seed=seed, resamples=resamples)
+        outcomes = run_eval(parsed, systems, metric_specs=specs, options=options, progress=_say)
         for outcome in outcomes:
             _say(f"wrote {outcome.run_dir}")
             if outcome.empty_candidates:
@@ -122,8 +124,8 @@ def eval_command(
                     f"warning: {outcome.system}: {len(outcome.empty_candidates)} empty candidates scored and flagged: "
                     + ", ".join(outcome.empty_candidates[:5])
                 )
-        boards, _ = leaderboard.build_boards(out, parsed.name)
-        typer.echo(leaderboard.render(boards, "table"), nl=False)
+        boards, _ = leaderboard.build_boards(out, parsed.name, resamples=resamples, seed=seed)
+        typer.echo(formats.render(boards, "table"), nl=False)
 
 
 @app.command("score")
@@ -184,12 +186,16 @@ def leaderboard_command(
     results: Annotated[Path, typer.Option(help="Results folder written by `harness eval`.")] = Path("results"),
     task: Annotated[str | None, typer.Option(help="Only this task.")] = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    resamples: Annotated[int, typer.Option(min=1, help="Shuffles of the paired significance test.")] = 1000,
+    seed: Annotated[int | None, typer.Option(help="Seed of the significance test (default: the runs' own).")] = None,
+    alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="Significance level, after Holm's correction.")] = 0.05,
 ) -> None:
-    """Leaderboards from the run files: the latest run per system, comparable runs only."""
-    from harness import leaderboard
+    """Leaderboards from the run files: the latest run per system, comparable runs only, with 95% intervals
+    and the systems not significantly different from the best marked per key."""
+    from harness import formats, leaderboard
 
     with _errors():
-        boards, problems = leaderboard.build_boards(results, task)
+        boards, problems = leaderboard.build_boards(results, task, resamples=resamples, seed=seed, alpha=alpha)
         for problem in problems:
             _say(f"warning: {problem}")
         if not boards:
@@ -198,7 +204,7 @@ def leaderboard_command(
             for board in boards:
                 for run, reason in board.excluded:
                     _say(f"note: {board.task}: not ranked: {run.system} ({run.path}): {reason}")
-        typer.echo(leaderboard.render(boards, fmt.value), nl=False)
+        typer.echo(formats.render(boards, fmt.value), nl=False)
 
 
 @app.command("tasks")

@@ -1,23 +1,47 @@
 """Leaderboards built from run files only (as HELM does): the latest run per system, ranked by the task's
-primary key, among runs that are comparable.
+primary key, among runs that are comparable, with intervals and significance groups.
 
 Two runs are comparable when their task version, metric signatures and scored examples (data hash and ids)
 agree. The comparable group with the most runs (ties: the newest) is ranked; every other run is listed
 below it with the reason it was left out.
+
+Each mean carries the 95% percentile bootstrap interval its run recorded. For every key with a better
+direction, the best system is compared with each other ranked system on the same example ids by the paired
+approximate randomisation test of :mod:`harness.stats`, Holm-corrected over those comparisons; the systems
+whose adjusted p is at least alpha form the top group (not significantly different from the best).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness import stats
 from harness.errors import HarnessError
-from harness.store import StoredRun, read_runs
+from harness.store import StoredRun, read_examples, read_runs
+
+
+@dataclass(frozen=True)
+class Significance:
+    """How a leaderboard's significance groups were decided."""
+
+    resamples: int
+    seed: int
+    alpha: float = stats.DEFAULT_ALPHA
+    test: str = "paired approximate randomisation"
+    correction: str = "holm"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "test": self.test,
+            "resamples": self.resamples,
+            "seed": self.seed,
+            "alpha": self.alpha,
+            "correction": self.correction,
+        }
 
 
 @dataclass
@@ -29,6 +53,16 @@ class Board:
     keys: list[str]
     ranked: list[StoredRun]
     excluded: list[tuple[StoredRun, str]] = field(default_factory=list)
+    directions: dict[str, str] = field(default_factory=dict)
+    # key -> systems not significantly different from the best on that key (the best included)
+    top: dict[str, set[str]] = field(default_factory=dict)
+    # key -> system -> Holm-adjusted p-value of its difference from the best (the best has none)
+    p_values: dict[str, dict[str, float]] = field(default_factory=dict)
+    significance: Significance | None = None
+
+    def interval(self, run: StoredRun, key: str) -> tuple[float, float] | None:
+        found = run.meta.get("intervals", {}).get(key)
+        return (float(found[0]), float(found[1])) if found else None
 
 
 def _comparable(run: StoredRun) -> tuple[Any, ...]:
@@ -55,8 +89,26 @@ def _difference(run: StoredRun, reference: StoredRun) -> str:
     return f"scored other examples ({ours['examples'].get('n')} vs {theirs['examples'].get('n')}; --limit?)"
 
 
-def build_boards(results_dir: Path, task: str | None = None) -> tuple[list[Board], list[str]]:
-    """Leaderboards for every task under ``results_dir`` (or one task), and any unreadable-run messages."""
+def _directions(run: StoredRun) -> dict[str, str]:
+    """Per-key better direction recorded by the run (runs without it: higher is better)."""
+    found: dict[str, str] = {}
+    for info in run.meta.get("metrics", {}).values():
+        found.update(info.get("directions", {}))
+    return found
+
+
+def build_boards(
+    results_dir: Path,
+    task: str | None = None,
+    *,
+    resamples: int = stats.DEFAULT_RESAMPLES,
+    seed: int | None = None,
+    alpha: float = stats.DEFAULT_ALPHA,
+) -> tuple[list[Board], list[str]]:
+    """Leaderboards for every task under ``results_dir`` (or one task), and any unreadable-run messages.
+
+    ``seed`` defaults to the seed the ranked runs recorded, so a leaderboard is reproducible from its files.
+    """
     runs, problems = read_runs(results_dir, task)
     if task and not runs:
         raise HarnessError(f"{results_dir}: no runs of task {task!r}")
@@ -80,77 +132,36 @@ def build_boards(results_dir: Path, task: str | None = None) -> tuple[list[Board
         ranked.sort(key=lambda r: (-r.meta["means"].get(primary, float("-inf")), r.system))
         excluded = [(r, _difference(r, reference)) for r in members if _comparable(r) != chosen]
         excluded.sort(key=lambda item: item[0].system)
-        boards.append(Board(task_name, primary, keys, ranked, excluded))
+        board = Board(task_name, primary, keys, ranked, excluded, directions=_directions(reference))
+        chosen_seed = seed if seed is not None else int(reference.meta.get("seed", 1234))
+        _add_significance(board, Significance(resamples, chosen_seed, alpha))
+        boards.append(board)
     return boards, problems
 
 
-def rows(board: Board) -> list[dict[str, Any]]:
-    """Machine-readable rows of the ranked runs: system, rank, n, every mean, and the run's path."""
-    return [
-        {
-            "task": board.task,
-            "system": run.system,
-            "rank": rank,
-            "n": run.meta["examples"]["n"],
-            **{key: run.meta["means"][key] for key in board.keys},
-            "run": str(run.path),
-        }
-        for rank, run in enumerate(board.ranked, start=1)
-    ]
-
-
-def _header(key: str) -> tuple[str, str]:
-    """``rouge1_p`` -> (``rouge1``, ``P``), ``numeric_n_source`` -> (``numeric``, ``N_SOURCE``): the group
-    before the first underscore and the part after it, for two-line headers."""
-    group, _, part = key.partition("_")
-    return (group, part.upper()) if part else (key, "")
-
-
-def render(boards: list[Board], fmt: str) -> str:
-    """Render leaderboards as ``table``, ``md``, ``csv`` or ``json``."""
-    if fmt == "json":
-        return json.dumps([row for board in boards for row in rows(board)], indent=2) + "\n"
-    if fmt == "csv":
-        out = io.StringIO()
-        keys = [k for k in dict.fromkeys(key for board in boards for key in board.keys)]
-        writer = csv.DictWriter(out, fieldnames=["task", "system", "rank", "n", *keys, "run"], lineterminator="\n")
-        writer.writeheader()
-        for board in boards:
-            writer.writerows(rows(board))
-        return out.getvalue()
-    if fmt in ("table", "md"):
-        return "\n".join(_text(board, markdown=fmt == "md") for board in boards)
-    raise HarnessError(f"unknown format {fmt!r}; use table, md, csv or json")
-
-
-def _text(board: Board, *, markdown: bool) -> str:
-    heads = [_header(key) for key in board.keys]
-    names = ["#", "system", "n"]
-    body = [
-        [str(i), run.system, str(run.meta["examples"]["n"]), *(f"{run.meta['means'][key]:.4f}" for key in board.keys)]
-        for i, run in enumerate(board.ranked, start=1)
-    ]
-    title = f"{board.task}: ranked by {board.primary} (mean over examples; {len(board.ranked)} systems)"
-    lines: list[str] = []
-    if markdown:
-        lines += [f"### {title}", ""]
-        header = names + [f"{g} {p}".strip() for g, p in heads]
-        lines.append("| " + " | ".join(header) + " |")
-        lines.append("|" + "|".join("---:" if i != 1 else "---" for i in range(len(header))) + "|")
-        lines += ["| " + " | ".join(cells) + " |" for cells in body]
-    else:
-        groups = ["", "", ""] + [g if i == 0 or heads[i - 1][0] != g else "" for i, (g, _) in enumerate(heads)]
-        parts = names + [p or g for g, p in heads]
-        table = [groups, parts, *body]
-        widths = [max(len(row[c]) for row in table) for c in range(len(parts))]
-        lines.append(title)
-        for row in table:
-            lines.append(
-                "  ".join(
-                    cell.ljust(w) if c == 1 else cell.rjust(w) for c, (cell, w) in enumerate(zip(row, widths))
-                ).rstrip()
-            )
-    for run, reason in board.excluded:
-        lines.append(("- " if markdown else "  ") + f"not ranked: {run.system} ({run.path.name}): {reason}")
-    lines.append("")
-    return "\n".join(lines)
+def _add_significance(board: Board, settings: Significance) -> None:
+    """Fill ``board.top`` and ``board.p_values`` from the runs' per-example scores (aligned by id)."""
+    board.significance = settings
+    order = [str(row["id"]) for row in read_examples(board.ranked[0].path)]
+    scores: dict[str, dict[str, list[float]]] = {}
+    for run in board.ranked:
+        by_id = {str(row["id"]): row for row in read_examples(run.path)}
+        if set(by_id) != set(order):
+            raise HarnessError(f"{run.path}: examples.jsonl does not hold the ids its run.json describes")
+        scores[run.system] = {key: [float(by_id[i][key]) for i in order] for key in board.keys}
+    for key in board.keys:
+        direction = board.directions.get(key, "higher")
+        if direction == "none":
+            continue
+        sign = 1.0 if direction == "higher" else -1.0
+        best = max(board.ranked, key=lambda r: sign * r.meta["means"][key]).system
+        others = [r.system for r in board.ranked if r.system != best]
+        raw = [
+            stats.permutation_test(scores[best][key], scores[s][key], resamples=settings.resamples, seed=settings.seed)[
+                0
+            ]
+            for s in others
+        ]
+        adjusted = stats.holm(raw)
+        board.p_values[key] = dict(zip(others, adjusted, strict=True))
+        board.top[key] = {best} | {s for s, p in zip(others, adjusted, strict=True) if p >= settings.alpha}

@@ -41,6 +41,11 @@ class Metric(ABC):
         """The closed interval every value of ``key`` lies in."""
         return (0.0, 1.0)
 
+    def direction(self, key: str) -> str:
+        """``higher`` or ``lower`` is better for ``key``, or ``none`` (a count): leaderboards test
+        significance only where there is a better."""
+        return "higher" if self.higher_is_better else "lower"
+
     @abstractmethod
     def signature(self) -> str:
         """Everything that changes the numbers: options, tokenizer, model, package versions."""

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness import __version__
+from harness import __version__, stats
 from harness.cleaning import Removed, clean_text
 from harness.errors import HarnessError, where
 from harness.provenance import environment, package_versions, project_commit
@@ -41,21 +41,29 @@ class RunOutcome:
     empty_candidates: list[str]
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run is made: where it is written, how many examples, and the seeded bootstrap's settings."""
+
+    results_dir: Path = Path("results")
+    limit: int | None = None
+    seed: int = 1234
+    resamples: int = stats.DEFAULT_RESAMPLES
+
+
 def run_eval(
     task: Task,
     systems: dict[str, SystemSpec],
     *,
     metric_specs: tuple[MetricSpec, ...] | None = None,
-    results_dir: Path = Path("results"),
-    limit: int | None = None,
-    seed: int = 1234,
+    options: RunOptions = RunOptions(),
     progress: Callable[[str], None] = lambda message: None,
 ) -> list[RunOutcome]:
     """Evaluate every system on the task and write one run per system."""
     started = time.perf_counter()
     dataset = load_examples(task)
     all_ids = [example.id for example in dataset.examples]
-    examples = dataset.examples[:limit] if limit else dataset.examples
+    examples = dataset.examples[: options.limit] if options.limit else dataset.examples
     metrics = [build_metric(spec.name, spec.options) for spec in (metric_specs or task.metrics)]
     sources = [clean_text(example.source, task.clean) for example in examples]
     for example, (text, _) in zip(examples, sources):
@@ -85,9 +93,7 @@ def run_eval(
                 spec,
                 candidates,
                 metrics,
-                results_dir,
-                limit,
-                seed,
+                options,
                 timings={"load_s": load_s, "candidates_s": candidates_s},
             )
         )
@@ -103,9 +109,7 @@ def _run_one(
     spec: SystemSpec,
     candidates: Candidates,
     metrics: list[Metric],
-    results_dir: Path,
-    limit: int | None,
-    seed: int,
+    options: RunOptions,
     timings: dict[str, Any],
 ) -> RunOutcome:
     started_at = datetime.now(UTC)
@@ -130,6 +134,9 @@ def _run_one(
 
     keys = [key for metric in metrics for key in metric.keys()]
     means = {key: math.fsum(row[key] for row in scores) / len(scores) for key in keys}
+    intervals = stats.bootstrap_intervals(
+        [[row[key] for key in keys] for row in scores], resamples=options.resamples, seed=options.seed
+    )
     rows = []
     by_rule: dict[str, Counter[str]] = {"source": Counter(), "candidate": Counter()}
     for example, candidate, (_, source_removed), (scored, candidate_removed), row, detail in zip(
@@ -170,17 +177,26 @@ def _run_one(
             "n_examples_total": len(dataset.examples),
         },
         "system": {"name": name, "spec": spec.spec, "candidates_sha256": candidates.sha256},
-        "examples": {"n": len(examples), "limit": limit, "ids_sha256": ids_digest},
-        "metrics": {m.name: {"keys": m.keys(), "higher_is_better": m.higher_is_better} for m in metrics},
+        "examples": {"n": len(examples), "limit": options.limit, "ids_sha256": ids_digest},
+        "metrics": {
+            m.name: {"keys": m.keys(), "directions": {key: m.direction(key) for key in m.keys()}} for m in metrics
+        },
         "signatures": {m.name: m.signature() for m in metrics},
         "means": means,
+        "intervals": {key: [interval.low, interval.high] for key, interval in zip(keys, intervals)},
+        "bootstrap": {
+            "method": "percentile",
+            "level": stats.DEFAULT_LEVEL,
+            "resamples": options.resamples,
+            "seed": options.seed,
+        },
         "cleaning": {
             "rules": [{"name": r.name, "pattern": r.pattern.pattern} for r in task.clean],
             "removed_lines": {side: sum(counts.values()) for side, counts in by_rule.items()},
             "removed_by_rule": {side: dict(sorted(counts.items())) for side, counts in by_rule.items()},
         },
         "flags": {EMPTY_CANDIDATE: empty},
-        "seed": seed,
+        "seed": options.seed,
         "timings": {
             **{k: round(v, 6) for k, v in timings.items()},
             "metrics_s": metric_seconds,
@@ -192,5 +208,5 @@ def _run_one(
         "harness_version": __version__,
         "command": sys.argv,
     }
-    run_dir = write_run(results_dir, task.name, name, run, rows)
+    run_dir = write_run(options.results_dir, task.name, name, run, rows)
     return RunOutcome(name, run_dir, means, len(examples), empty)
