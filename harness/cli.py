@@ -207,6 +207,35 @@ def leaderboard_command(
         typer.echo(formats.render(boards, fmt.value), nl=False)
 
 
+@app.command("report")
+def report_command(
+    results: Annotated[Path, typer.Option(help="Results folder written by `harness eval`.")] = Path("results"),
+    task: Annotated[str | None, typer.Option(help="Only this task.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write (self-contained).")] = Path("report.html"),
+    markdown: Annotated[
+        Path | None, typer.Option(help="Also write the leaderboards and worst examples as Markdown to this file.")
+    ] = None,
+    resamples: Annotated[int, typer.Option(min=1, help="Shuffles of the paired significance test.")] = 1000,
+    seed: Annotated[int | None, typer.Option(help="Seed of the significance test (default: the runs' own).")] = None,
+    alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="Significance level, after Holm's correction.")] = 0.05,
+) -> None:
+    """One self-contained HTML page: leaderboards, plots, and every example beside its source."""
+    from harness.report import build_report, render_html, render_markdown, write
+
+    with _errors():
+        report = build_report(results, task, resamples=resamples, seed=seed, alpha=alpha)
+        for problem in report.problems:
+            _say(f"warning: {problem}")
+        for item in report.boards:
+            if item.note:
+                _say(f"note: {item.board.task}: sources not shown: {item.note}")
+        write(out, render_html(report))
+        _say(f"wrote {out}")
+        if markdown is not None:
+            write(markdown, render_markdown(report))
+            _say(f"wrote {markdown}")
+
+
 @app.command("tasks")
 def tasks_command() -> None:
     """List the tasks found in ./tasks and the built-in tasks folder."""

@@ -82,7 +82,7 @@ def _cell(board: Board, system: str, key: str, value: float, *, markdown: bool) 
     return text + ("*" if system in board.top[key] else " ")
 
 
-def _footer(board: Board, *, markdown: bool) -> list[str]:
+def footer(board: Board, *, markdown: bool) -> list[str]:
     lines = []
     first = board.ranked[0].meta.get("bootstrap") if board.ranked else None
     if first:
@@ -119,7 +119,7 @@ def _text(board: Board, *, markdown: bool) -> str:
         lines.append("|" + "|".join("---" if i == 1 else "---:" for i in range(len(header))) + "|")
         lines += ["| " + " | ".join(cells) + " |" for cells in body]
         lines.append("")
-        lines += _footer(board, markdown=True)
+        lines += footer(board, markdown=True)
     else:
         groups = ["", "", "", ""] + [g if i == 0 or heads[i - 1][0] != g else "" for i, (g, _) in enumerate(heads)]
         parts = names + [p or g for g, p in heads]
@@ -129,7 +129,7 @@ def _text(board: Board, *, markdown: bool) -> str:
         for row in table:
             cells = [cell.ljust(w) if c in (1, 3) else cell.rjust(w) for c, (cell, w) in enumerate(zip(row, widths))]
             lines.append("  ".join(cells).rstrip())
-        lines += _footer(board, markdown=False)
+        lines += footer(board, markdown=False)
     for run, reason in board.excluded:
         lines.append(("- " if markdown else "") + f"not ranked: {run.system} ({run.path.name}): {reason}")
     lines.append("")
