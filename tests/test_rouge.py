@@ -388,3 +388,14 @@ def test_invalid_input_raises_harness_error(sources, candidates, message: str) -
     """Mismatched lengths and non-string texts are a HarnessError with the index and type."""
     with pytest.raises(HarnessError, match=message):
         harness.score(sources=sources, candidates=candidates, metrics=["rouge"])
+
+
+@pytest.mark.slow
+def test_evaluate_module_takes_the_tokenizer() -> None:
+    """The evaluate wrapper passes ``tokenizer`` on: an identical Chinese text scores 0 with rouge-score's
+    tokenizer (it deletes non-ASCII letters) and 1 with ``tokenizer="unicode"``."""
+    evaluate = pytest.importorskip("evaluate")
+    rouge = evaluate.load(str(REPO / "metrics" / "rouge"))
+    text = "敏捷的棕色狐狸跳过了懒狗。"
+    assert rouge.compute(predictions=[text], references=[text])["rouge1_f"] == 0.0
+    assert rouge.compute(predictions=[text], references=[text], tokenizer="unicode")["rouge1_f"] == 1.0

@@ -1,16 +1,17 @@
 """ROUGE as a local Hugging Face ``evaluate`` module: ``evaluate.load("metrics/rouge")`` from a checkout.
 
-Same numbers as ``harness.score(metrics=["rouge"])`` (rouge-score, sources as references). Unlike the hub's
-``rouge`` module it reports precision and recall as well as F, takes the plain mean over examples (the
-hub's aggregator reports an unseeded bootstrap median), and works offline.
+Same numbers as ``harness.score(metrics=["rouge"])``: the harness's own ROUGE, equal to rouge-score's with
+the default tokenizer, sources as references. Unlike the hub's ``rouge`` module it reports precision and
+recall as well as F, takes the plain mean over examples (the hub's aggregator reports an unseeded bootstrap
+median), and works offline.
 """
 
 from collections.abc import Sequence
 from typing import Any
 
-import datasets
 import evaluate
 
+from harness.hf_evaluate import compute, text_pair_features
 from metrics.rouge import DEFAULT_TYPES
 from metrics.rouge import Rouge as _Rouge
 
@@ -30,6 +31,8 @@ Args:
     references: list of source texts, one per prediction (the original article is the reference).
     rouge_types: ROUGE variants, default ["rouge1", "rouge2", "rougeL", "rougeLsum"].
     use_stemmer: Porter-stem tokens as ROUGE-1.5.5's -m does (default True).
+    tokenizer: "rouge_score" (default; rouge-score's, which deletes non-ASCII letters) or "unicode" (keeps
+        every script; see metrics/rouge/tokens.py).
     use_aggregator: return the mean over examples (default True) or one list of values per key.
 Returns:
     A dict keyed <type>_p, <type>_r, <type>_f (e.g. rouge1_p, rougeLsum_f).
@@ -47,9 +50,7 @@ class Rouge(evaluate.Metric):  # type: ignore[misc]  # evaluate ships no type hi
             description=__doc__,
             citation=_CITATION,
             inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features(
-                {"predictions": datasets.Value("string"), "references": datasets.Value("string")}
-            ),
+            features=text_pair_features(),
             reference_urls=["https://github.com/google-research/google-research/tree/master/rouge"],
         )
 
@@ -60,12 +61,7 @@ class Rouge(evaluate.Metric):  # type: ignore[misc]  # evaluate ships no type hi
         rouge_types: Sequence[str] = DEFAULT_TYPES,
         use_stemmer: bool = True,
         use_aggregator: bool = True,
+        tokenizer: str = "rouge_score",
     ) -> dict[str, Any]:
-        if not predictions:
-            raise ValueError("rouge: no predictions to score (a mean over zero examples is undefined)")
-        metric = _Rouge(types=tuple(rouge_types), use_stemmer=use_stemmer)
-        rows = metric.score(sources=list(references), candidates=list(predictions))
-        keys = metric.keys()
-        if not use_aggregator:
-            return {key: [row[key] for row in rows] for key in keys}
-        return {key: sum(row[key] for row in rows) / len(rows) for key in keys}
+        metric = _Rouge(types=tuple(rouge_types), use_stemmer=use_stemmer, tokenizer=tokenizer)
+        return compute(metric, predictions, references, use_aggregator=use_aggregator)
