@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from harness.registry import build_metric
 
 ROUGE_KEYS = [f"{t}_{p}" for t in ("rouge1", "rouge2", "rougeL", "rougeLsum") for p in ("p", "r", "f")]
-DEFAULT_SYSTEMS = {"seed-rewrite", "copy", "lead-3"}
+DEFAULT_SYSTEMS = {"seed-rewrite", "seed-rewrite-misnumbered", "copy", "lead-3"}
 HEAVY = ("torch", "transformers", "datasets", "evaluate", "nltk")
 REPO = Path(__file__).resolve().parent.parent
 
@@ -100,10 +100,11 @@ def test_eval_prints_leaderboard_on_stdout(default_eval: tuple[Any, Path]) -> No
 
 
 def test_copy_scores_one_on_every_rouge_key(default_eval: tuple[Any, Path]) -> None:
-    """copy is the source itself, so it has mean 1.0 on all 12 ROUGE keys."""
+    """copy is the source itself, so it has mean 1.0 on all 12 ROUGE keys (then come the numeric keys)."""
     _, out = default_eval
     means = read_run(only_run(out, "seeds-paragraphs", "copy"))["means"]
-    assert list(means) == ROUGE_KEYS
+    assert list(means)[: len(ROUGE_KEYS)] == ROUGE_KEYS
+    assert list(means)[len(ROUGE_KEYS) :] == build_metric("numeric").keys()
     assert all(means[key] == pytest.approx(1.0) for key in ROUGE_KEYS)
 
 
@@ -117,7 +118,10 @@ def test_run_json_records_provenance(default_eval: tuple[Any, Path]) -> None:
         assert run["task"]["name"] == "seeds-paragraphs" and run["task"]["version"] == 1
         assert run["task"]["data_sha256"] == data_sha
         assert run["system"] == {**run["system"], "name": system, "spec": spec}
-        assert run["signatures"] == {"rouge": build_metric("rouge").signature()}
+        assert run["signatures"] == {
+            "rouge": build_metric("rouge").signature(),
+            "numeric": build_metric("numeric").signature(),
+        }
         assert run["signatures"]["rouge"].startswith("rouge|")
         assert run["packages"]["rouge-score"] and run["packages"]["nltk"] and run["packages"]["harness"]
         assert {"commit", "dirty"} <= set(run["project"])
@@ -125,7 +129,7 @@ def test_run_json_records_provenance(default_eval: tuple[Any, Path]) -> None:
             assert re.fullmatch(r"[0-9a-f]{40}", run["project"]["commit"])
         assert run["seed"] == 1234
         assert {"load_s", "candidates_s", "metrics_s", "score_s"} <= set(run["timings"])
-        assert set(run["means"]) == set(ROUGE_KEYS)
+        assert set(run["means"]) == set(ROUGE_KEYS) | set(build_metric("numeric").keys())
         assert run["examples"]["n"] == 16
 
 
@@ -489,4 +493,4 @@ def test_console_script_eval_smoke(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "seeds-paragraphs: ranked by" in done.stdout
-    assert len(list(out.glob("seeds-paragraphs/*/*/run.json"))) == 3
+    assert len(list(out.glob("seeds-paragraphs/*/*/run.json"))) == len(DEFAULT_SYSTEMS)
