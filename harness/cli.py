@@ -1,8 +1,10 @@
 """The ``harness`` command: parse arguments, delegate, and own stdout, stderr and exit codes.
 
 Exit codes: 0 success; 1 a :class:`~harness.errors.HarnessError` (bad input, unknown name), printed as one
-line on stderr with no traceback; 2 a usage error from typer. Heavy libraries (torch, transformers, datasets,
-evaluate, nltk) are imported only by the code that needs them, so ``harness --help`` is instant.
+line on stderr with no traceback; 2 a usage error from typer. The regression gate (``compare``,
+``eval --baseline``) keeps 1 for "a gate failed" alone and reports every other error with 2. Heavy
+libraries (torch, transformers, datasets, evaluate, nltk) are imported only by the code that needs them, so
+``harness --help`` is instant.
 """
 
 from __future__ import annotations
@@ -35,13 +37,14 @@ class Format(StrEnum):
 
 
 @contextlib.contextmanager
-def _errors() -> Iterator[None]:
-    """The one place a domain error becomes a line on stderr and exit code 1."""
+def _errors(code: int = 1) -> Iterator[None]:
+    """The one place a domain error becomes a line on stderr and an exit code: 1, or 2 for the regression
+    gate (``compare``, ``eval --baseline``), whose exit code 1 means only "a gate failed"."""
     try:
         yield
     except HarnessError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(code) from None
     except KeyboardInterrupt:
         typer.echo("interrupted: runs already written are kept; none is half-written", err=True)
         raise typer.Exit(130) from None
@@ -65,6 +68,31 @@ def _metric_specs(metrics: str | None):  # type: ignore[no-untyped-def]
     return tuple(MetricSpec(name) for name in names)
 
 
+MaxDrop = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--max-drop",
+        metavar="KEY=DELTA",
+        help="Fail when the whole 95% interval of candidate - baseline on KEY lies below -DELTA. Repeatable.",
+    ),
+]
+Minimum = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--min", metavar="KEY=VALUE", help="Fail when the candidate's mean of KEY is below VALUE. Repeatable."
+    ),
+]
+MaxCount = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--max-count",
+        metavar="KIND=N",
+        help="Fail when more than N examples have a numeric discrepancy of KIND (e.g. unsupported). Repeatable.",
+    ),
+]
+JUnit = Annotated[Path | None, typer.Option("--junit", help="Also write the gates as JUnit XML to this file.")]
+
+
 @app.command("eval")
 def eval_command(
     task: Annotated[str | None, typer.Argument(help="Task name or task YAML path (default: seeds-paragraphs).")] = None,
@@ -77,15 +105,26 @@ def eval_command(
     limit: Annotated[int | None, typer.Option(min=1, help="Score only the first N examples.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap (and any sampling), recorded in every run.")] = 1234,
     resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples for the 95% intervals.")] = 1000,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(help="Gate the new run against this run directory (or results folder: the system's newest run)."),
+    ] = None,
+    max_drop: MaxDrop = None,
+    minimum: Minimum = None,
+    max_count: MaxCount = None,
+    junit: JUnit = None,
 ) -> None:
-    """Score systems on a task, write one run per system, and print the task's leaderboard."""
+    """Score systems on a task, write one run per system, and print the task's leaderboard; with --baseline,
+    also compare the run with the baseline and apply the gate (exit 1 when it fails, 2 on any other error)."""
     from harness import formats, leaderboard
     from harness.registry import build_metric
     from harness.runner import RunOptions, run_eval
     from harness.systems import check_system_name, parse_spec
     from harness.tasks import DEFAULT_TASK, find_task, load_task
 
-    with _errors():
+    if baseline is None and (max_drop or minimum or max_count or junit):
+        raise typer.BadParameter("--max-drop, --min, --max-count and --junit need --baseline", param_hint="--baseline")
+    with _errors(2 if baseline is not None else 1):
         parsed = load_task(find_task(task or DEFAULT_TASK))
         specs = _metric_specs(metrics)
         if specs is not None:
@@ -115,6 +154,15 @@ def eval_command(
         if not chosen:
             raise HarnessError(f"task {parsed.name!r} lists no systems: pass --system NAME=SPEC")
         systems = {name: parse_spec(spec, base_dir=base[name]) for name, spec in chosen.items()}
+        before = None
+        if baseline is not None:
+            from harness.compare import parse_flags, resolve_run
+
+            if len(systems) != 1:
+                raise HarnessError(f"--baseline gates one system; pass one --system (the task has {len(systems)})")
+            flags = parse_flags(max_drop or [], minimum or [], max_count or [])
+            # Resolved before the run, so a results folder's newest run is the previous one, not this one.
+            before = resolve_run(baseline, system=next(iter(systems)), task=parsed.name)
         options = RunOptions(results_dir=out, limit=limit, seed=seed, resamples=resamples)
         outcomes = run_eval(parsed, systems, metric_specs=specs, options=options, progress=_say)
         for outcome in outcomes:
@@ -126,6 +174,79 @@ def eval_command(
                 )
         boards, _ = leaderboard.build_boards(out, parsed.name, resamples=resamples, seed=seed)
         typer.echo(formats.render(boards, "table"), nl=False)
+        if before is not None:
+            from harness.compare import read_run
+
+            gate = parsed.gate.overridden_by(flags)
+            passed = _gate(before, read_run(outcomes[0].run_dir), gate, junit, resamples=resamples, seed=seed)
+    if before is not None and not passed:
+        raise typer.Exit(1)
+
+
+def _gate(before: Any, after: Any, gate: Any, junit: Path | None, *, resamples: int, seed: int) -> bool:
+    """Compare, print the Markdown summary (and append it to $GITHUB_STEP_SUMMARY), write JUnit; True if passed."""
+    import os
+    import time
+
+    from harness.compare import compare_runs, default_gate, evaluate_gate
+    from harness.junit import to_junit, to_markdown
+
+    started = time.perf_counter()
+    comparison = compare_runs(before, after, resamples=resamples, seed=seed)
+    results = evaluate_gate(comparison, default_gate(comparison) if gate.empty else gate)
+    summary = to_markdown(comparison, results)
+    typer.echo(summary, nl=False)
+    targets = [(Path(os.environ["GITHUB_STEP_SUMMARY"]), "a")] if os.environ.get("GITHUB_STEP_SUMMARY") else []
+    if junit is not None:
+        targets.append((junit, "w"))
+    for path, mode in targets:
+        text = summary if mode == "a" else to_junit(comparison, results, seconds=time.perf_counter() - started)
+        try:
+            with open(path, mode, encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise HarnessError(f"{path}: cannot write ({exc.strerror})") from None
+    failed = [r.name for r in results if not r.passed]
+    _say(f"gate failed: {', '.join(failed)}" if failed else f"gate passed ({len(results)} checks)")
+    return not failed
+
+
+@app.command("compare")
+def compare_command(
+    baseline: Annotated[Path, typer.Argument(help="The baseline: a run directory, or a results folder (--system).")],
+    candidate: Annotated[Path, typer.Argument(help="The candidate: a run directory, or a results folder (--system).")],
+    system: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="System whose newest run a results folder stands for; give it twice for baseline, candidate."
+        ),
+    ] = None,
+    task: Annotated[str | None, typer.Option(help="Task of the runs looked up with --system.")] = None,
+    max_drop: MaxDrop = None,
+    minimum: Minimum = None,
+    max_count: MaxCount = None,
+    junit: JUnit = None,
+    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples and permutation shuffles.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap and the permutation test.")] = 1234,
+) -> None:
+    """Paired differences (candidate - baseline) on the common examples, and the regression gate.
+
+    Exit codes: 0 every gate passed, 1 a gate failed, 2 a usage or configuration error."""
+    from harness.compare import parse_flags, resolve_run, task_gate
+
+    with _errors(2):
+        names = system or []
+        if len(names) > 2:
+            raise HarnessError("--system is given once (both sides) or twice (baseline, then candidate)")
+        before = resolve_run(baseline, system=names[0] if names else None, task=task)
+        after = resolve_run(candidate, system=names[-1] if names else None, task=task)
+        flags = parse_flags(max_drop or [], minimum or [], max_count or [])
+        from_task, note = task_gate(after)
+        if note:
+            _say(f"note: {note}")
+        passed = _gate(before, after, from_task.overridden_by(flags), junit, resamples=resamples, seed=seed)
+    if not passed:
+        raise typer.Exit(1)
 
 
 @app.command("score")

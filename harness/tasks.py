@@ -15,13 +15,26 @@ from pathlib import Path
 from typing import Any
 
 from harness.cleaning import CleanRule
+from harness.compare import GATE_SECTIONS, Gate, gate_value_problem
 from harness.errors import HarnessError, did_you_mean, where
 from harness.registry import build_metric
 from harness.textio import TABLE_SUFFIXES, Row, read_bytes, read_rows
 from harness.yamlio import YamlDoc, load_yaml
 
 KINDS = ("rewrite", "summarise")
-TASK_KEYS = ("name", "version", "kind", "description", "data", "fields", "clean", "metrics", "primary", "systems")
+TASK_KEYS = (
+    "name",
+    "version",
+    "kind",
+    "description",
+    "data",
+    "fields",
+    "clean",
+    "metrics",
+    "primary",
+    "systems",
+    "gate",
+)
 REQUIRED_KEYS = ("name", "version", "kind", "data", "metrics", "primary")
 FIELD_ROLES = ("id", "source", "reference")
 DEFAULT_TASK = "seeds-paragraphs"
@@ -61,6 +74,7 @@ class Task:
     primary: str
     systems: dict[str, str]
     description: str = ""
+    gate: Gate = field(default_factory=Gate)
 
     @property
     def base_dir(self) -> Path:
@@ -170,7 +184,37 @@ def load_task(path: Path) -> Task:
         primary=primary,
         systems={str(k): v for k, v in systems.items()},
         description=str(data.get("description") or ""),
+        gate=_gate(doc, keys),
     )
+
+
+def _gate(doc: YamlDoc, keys: list[str]) -> Gate:
+    """The regression gate of ``harness compare`` / ``eval --baseline``: max_drop, min (by metric key) and
+    max_count (by numeric discrepancy kind)."""
+    raw = doc.data.get("gate")
+    if raw is None:
+        return Gate()
+    if not isinstance(raw, dict):
+        raise doc.error("'gate' must be a mapping, e.g. {max_drop: {numeric_precision: 0.02}}", "gate")
+    found: dict[str, dict[str, Any]] = {}
+    for section, entries in raw.items():
+        if section not in GATE_SECTIONS:
+            raise doc.error(f"unknown gate {section!r}{did_you_mean(str(section), GATE_SECTIONS)}", "gate", section)
+        if not isinstance(entries, dict) or not entries:
+            raise doc.error(f"gate {section!r} must be a non-empty mapping of name: threshold", "gate", section)
+        for name, value in entries.items():
+            if section != "max_count" and name not in keys:
+                raise doc.error(
+                    f"gate {section}: {name!r} is not a key of the task's metrics{did_you_mean(str(name), keys)}",
+                    "gate",
+                    section,
+                    name,
+                )
+            problem = gate_value_problem(section, str(name), value)
+            if problem:
+                raise doc.error(f"gate {problem}", "gate", section, name)
+        found[section] = {str(name): value for name, value in entries.items()}
+    return Gate(found.get("max_drop", {}), found.get("min", {}), found.get("max_count", {}))
 
 
 def _string(doc: YamlDoc, key: str) -> str:

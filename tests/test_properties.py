@@ -377,7 +377,17 @@ def typos(draw: st.DrawFn) -> tuple[str, str]:
         "replace": name[:at] + letter + name[at + 1 :],
     }[edit]
     assume(typo != name)
+    # "gata" is one edit from both "data" and "gate": only a typo that points at one key has one answer.
+    assume(not any(_one_edit(typo, other) for other in TASK_KEYS if other != name))
     return name, typo
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``b`` is ``a`` with one character deleted, inserted or replaced."""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long = sorted((a, b), key=len)
+    return len(long) - len(short) == 1 and any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 @FAST

@@ -1,0 +1,343 @@
+"""Compare two runs on their common examples and decide a regression gate (``harness compare``).
+
+For every key of the metrics both runs share, the candidate-minus-baseline difference of the means on the
+example ids both runs scored, with its paired percentile bootstrap interval (Koehn 2004) and the paired
+approximate randomisation p-value, both from :mod:`harness.stats` (one set of resamples shared by every
+key). Runs are compared only when their task, task version, data and the signatures of the shared metrics
+agree and their ids overlap; otherwise :class:`~harness.errors.HarnessError` says which differs.
+
+Gates:
+
+- ``max_drop`` KEY=DELTA fails when the *whole* interval lies below -DELTA (above +DELTA for a key where
+  lower is better): the drop is both larger than allowed and not noise. With DELTA=0 this is a one-sided test
+  at (1 - level) / 2, so a candidate that differs from the baseline only by noise fails about 2.5% of the time.
+- ``min`` KEY=VALUE fails when the candidate's mean (the one its ``run.json`` reports) is below VALUE.
+- ``max_count`` KIND=N fails when more than N of the candidate's examples have a numeric discrepancy of that
+  kind (``details.numeric.discrepancies``); every such example is named with its discrepancies.
+
+With no gate at all the default is ``max_drop`` of 0 on the task's primary key. Nothing here prints or exits;
+:mod:`harness.junit` renders the verdicts for CI.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness import stats
+from harness.errors import HarnessError, did_you_mean
+from harness.store import RUN_FILE, StoredRun, read_examples, read_runs
+
+DISCREPANCY_KINDS = ("unsupported", "scale", "unit", "value", "bound", "missing")
+GATE_SECTIONS = ("max_drop", "min", "max_count")
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Thresholds, by key (``max_drop``, ``min``) or by discrepancy kind (``max_count``)."""
+
+    max_drop: dict[str, float] = field(default_factory=dict)
+    min: dict[str, float] = field(default_factory=dict)
+    max_count: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.max_drop or self.min or self.max_count)
+
+    def overridden_by(self, other: Gate) -> Gate:
+        """This gate with ``other``'s thresholds added, ``other`` winning on the same key or kind."""
+        return Gate(
+            {**self.max_drop, **other.max_drop}, {**self.min, **other.min}, {**self.max_count, **other.max_count}
+        )
+
+
+def gate_value_problem(section: str, name: str, value: Any) -> str | None:
+    """Why ``value`` is not a valid threshold for ``name`` in ``section`` (None when it is)."""
+    if section == "max_count":
+        if name not in DISCREPANCY_KINDS:
+            return f"unknown discrepancy kind {name!r}{did_you_mean(name, DISCREPANCY_KINDS)}"
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            return f"max_count {name}: expected a whole number >= 0, got {value!r}"
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return f"{section} {name}: expected a number, got {value!r}"
+    if section == "max_drop" and value < 0:
+        return f"max_drop {name}: the allowed drop must be >= 0, got {value!r}"
+    return None
+
+
+def parse_flags(max_drop: list[str], minimum: list[str], max_count: list[str]) -> Gate:
+    """A gate from ``--max-drop KEY=DELTA``, ``--min KEY=VALUE`` and ``--max-count KIND=N`` values."""
+    found: dict[str, dict[str, Any]] = {section: {} for section in GATE_SECTIONS}
+    for section, option, values, example in (
+        ("max_drop", "--max-drop", max_drop, "numeric_precision=0.02"),
+        ("min", "--min", minimum, "rougeLsum_f=0.4"),
+        ("max_count", "--max-count", max_count, "unsupported=0"),
+    ):
+        for item in values:
+            name, sep, text = item.partition("=")
+            name = name.strip()
+            try:
+                value: Any = int(text) if section == "max_count" else float(text)
+            except ValueError:
+                value = None
+            if not sep or not name or value is None:
+                raise HarnessError(f"{option} {item!r}: expected {option} {example}")
+            problem = gate_value_problem(section, name, value)
+            if problem:
+                raise HarnessError(f"{option} {item!r}: {problem}")
+            if name in found[section]:
+                raise HarnessError(f"{option} {name!r} given twice")
+            found[section][name] = value
+    return Gate(found["max_drop"], found["min"], found["max_count"])
+
+
+def read_run(path: Path) -> StoredRun:
+    """One run directory (holding ``run.json``)."""
+    try:
+        meta = json.loads((path / RUN_FILE).read_text(encoding="utf-8"))
+        str(meta["task"]["name"]), str(meta["system"]["name"]), dict(meta["means"])
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise HarnessError(f"{path / RUN_FILE}: unreadable run ({type(exc).__name__}: {exc})") from None
+    return StoredRun(path, meta)
+
+
+def resolve_run(path: Path, *, system: str | None = None, task: str | None = None) -> StoredRun:
+    """A run directory as given, or the newest run of ``system`` (of ``task``) under a results directory."""
+    if (path / RUN_FILE).is_file():
+        return read_run(path)
+    if not path.is_dir():
+        raise HarnessError(f"{path}: not found (give a run directory, or a results directory with --system)")
+    if system is None:
+        raise HarnessError(f"{path}: no {RUN_FILE} here; give a run directory, or a results directory with --system")
+    runs, _ = read_runs(path, task)
+    matching = [run for run in runs if run.system == system]
+    if not matching:
+        hint = did_you_mean(system, [run.system for run in runs])
+        raise HarnessError(f"{path}: no run of system {system!r}{' in task ' + repr(task) if task else ''}{hint}")
+    tasks = sorted({run.task for run in matching})
+    if len(tasks) > 1:
+        raise HarnessError(f"{path}: system {system!r} has runs of several tasks ({', '.join(tasks)}); pass --task")
+    return matching[-1]  # run ids sort by time: the newest
+
+
+@dataclass(frozen=True)
+class KeyDiff:
+    """One key's candidate-minus-baseline difference on the common examples."""
+
+    key: str
+    direction: str
+    baseline: float
+    candidate: float
+    difference: stats.Interval
+    p: float
+
+
+@dataclass
+class Comparison:
+    """Two comparable runs, their common example ids and every shared key's paired difference."""
+
+    baseline: StoredRun
+    candidate: StoredRun
+    ids: list[str]
+    only_baseline: int
+    only_candidate: int
+    keys: list[KeyDiff]
+    candidate_rows: list[dict[str, Any]]
+    skipped_metrics: list[str]
+    resamples: int
+    seed: int
+    level: float
+
+    def key(self, name: str) -> KeyDiff:
+        for found in self.keys:
+            if found.key == name:
+                return found
+        raise HarnessError(f"key {name!r} is not compared here{did_you_mean(name, [k.key for k in self.keys])}")
+
+
+def comparability_problem(baseline: StoredRun, candidate: StoredRun) -> str | None:
+    """Why two runs cannot be compared, or None."""
+    ours, theirs = baseline.meta, candidate.meta
+    if ours["task"]["name"] != theirs["task"]["name"]:
+        return f"the tasks differ: baseline {ours['task']['name']!r}, candidate {theirs['task']['name']!r}"
+    if ours["task"].get("version") != theirs["task"].get("version"):
+        return (
+            f"task versions differ: baseline {ours['task'].get('version')!r}, "
+            f"candidate {theirs['task'].get('version')!r}; re-run the baseline on the current task"
+        )
+    if ours["task"].get("data_sha256") != theirs["task"].get("data_sha256"):
+        return "the task data differs (data_sha256) though the task version is the same; bump the task's version"
+    sig_b, sig_c = ours.get("signatures", {}), theirs.get("signatures", {})
+    shared = sorted(set(sig_b) & set(sig_c))
+    if not shared:
+        return f"no metric in common (baseline: {', '.join(sorted(sig_b))}; candidate: {', '.join(sorted(sig_c))})"
+    for name in shared:
+        if sig_b[name] != sig_c[name]:
+            return f"metric signatures differ for {name}: baseline {sig_b[name]} vs candidate {sig_c[name]}"
+    return None
+
+
+def _rows_by_id(run: StoredRun) -> dict[str, dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for row in read_examples(run.path):
+        example_id = str(row.get("id"))
+        if example_id in rows:
+            raise HarnessError(f"{run.path}: examples.jsonl holds id {example_id!r} twice")
+        rows[example_id] = row
+    return rows
+
+
+def _directions(run: StoredRun, name: str) -> dict[str, str]:
+    info = run.meta.get("metrics", {}).get(name, {})
+    keys = info.get("keys") or []
+    return {key: str(info.get("directions", {}).get(key, "higher")) for key in keys}
+
+
+def compare_runs(
+    baseline: StoredRun,
+    candidate: StoredRun,
+    *,
+    resamples: int = stats.DEFAULT_RESAMPLES,
+    seed: int = 1234,
+    level: float = stats.DEFAULT_LEVEL,
+) -> Comparison:
+    """Paired differences (candidate - baseline) on every key of the shared metrics, or why not."""
+    problem = comparability_problem(baseline, candidate)
+    if problem:
+        raise HarnessError(f"cannot compare {baseline.path} with {candidate.path}: {problem}")
+    rows_b, rows_c = _rows_by_id(baseline), _rows_by_id(candidate)
+    ids = [i for i in rows_b if i in rows_c]
+    if not ids:
+        raise HarnessError(
+            f"cannot compare {baseline.path} with {candidate.path}: no example ids in common "
+            f"(baseline: {', '.join(list(rows_b)[:3])}…; candidate: {', '.join(list(rows_c)[:3])}…)"
+        )
+    sig_b, sig_c = baseline.meta.get("signatures", {}), candidate.meta.get("signatures", {})
+    shared = sorted(set(sig_b) & set(sig_c), key=list(sig_c).index)
+    directions = {key: d for name in shared for key, d in _directions(candidate, name).items()}
+    keys = list(directions)
+    matrices = []
+    for run, rows in ((baseline, rows_b), (candidate, rows_c)):
+        try:
+            matrices.append([[float(rows[i][key]) for key in keys] for i in ids])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise HarnessError(f"{run.path}: examples.jsonl lacks a numeric score ({exc})") from None
+    intervals = stats.paired_bootstrap(matrices[1], matrices[0], resamples=resamples, level=level, seed=seed)
+    pvalues = stats.permutation_test(matrices[1], matrices[0], resamples=resamples, seed=seed)
+    means_b, means_c = ([math.fsum(column) / len(ids) for column in zip(*m, strict=True)] for m in matrices)
+    diffs = [
+        KeyDiff(key, directions[key], float(b), float(c), interval, p)
+        for key, b, c, interval, p in zip(keys, means_b, means_c, intervals, pvalues)
+    ]
+    return Comparison(
+        baseline=baseline,
+        candidate=candidate,
+        ids=ids,
+        only_baseline=len(rows_b) - len(ids),
+        only_candidate=len(rows_c) - len(ids),
+        keys=diffs,
+        candidate_rows=list(rows_c.values()),
+        skipped_metrics=sorted((set(sig_b) | set(sig_c)) - set(shared)),
+        resamples=resamples,
+        seed=seed,
+        level=level,
+    )
+
+
+@dataclass(frozen=True)
+class ExampleFailure:
+    """An example that breaks a hard check, with its discrepancies in words."""
+
+    id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """One gate's verdict."""
+
+    name: str
+    passed: bool
+    detail: str
+    examples: tuple[ExampleFailure, ...] = ()
+
+
+def default_gate(comparison: Comparison) -> Gate:
+    """The gate used when none is given: no real drop on the task's primary key."""
+    primary = str(comparison.candidate.meta["task"].get("primary", ""))
+    return Gate(max_drop={primary: 0.0}) if primary in [k.key for k in comparison.keys] else Gate()
+
+
+def _figure(span: dict[str, Any] | None) -> str:
+    return f'"{span["text"]}"' if span else "none"
+
+
+def describe(discrepancy: dict[str, Any]) -> str:
+    """A discrepancy in words, e.g. ``scale: "£500bn" where the source has "£500m"``."""
+    kind, cand, source = discrepancy.get("kind"), discrepancy.get("candidate"), discrepancy.get("source")
+    if kind == "missing":
+        return f"missing: the source's {_figure(source)} is not in the candidate"
+    if kind == "unsupported":
+        closest = f"closest in the source: {_figure(source)}" if source else "the source has no such figure"
+        return f"unsupported: {_figure(cand)} ({closest})"
+    return f"{kind}: {_figure(cand)} where the source has {_figure(source)}"
+
+
+def evaluate_gate(comparison: Comparison, gate: Gate) -> list[GateResult]:
+    """Every gate's verdict; a key or kind the runs cannot answer is a configuration error."""
+    results: list[GateResult] = []
+    for key, delta in gate.max_drop.items():
+        found = comparison.key(key)
+        if found.direction == "none":
+            raise HarnessError(f"max-drop {key}: {key} is a count with no better direction; gate it with min instead")
+        ci = found.difference
+        shown = f"difference {ci.mean:+.4f}, {comparison.level:.0%} CI [{ci.low:+.4f}, {ci.high:+.4f}]"
+        if found.direction == "lower":
+            failed, bound = ci.low > delta, f"above +{delta:g} (lower is better)"
+        else:
+            failed, bound = ci.high < -delta, f"below {-delta:g}" if delta else "below 0"
+        verdict = f"lies wholly {bound}" if failed else f"does not lie wholly {bound}"
+        results.append(GateResult(f"max-drop {key}={delta:g}", not failed, f"{shown} {verdict}"))
+    for key, floor in gate.min.items():
+        comparison.key(key)
+        mean = float(comparison.candidate.meta["means"][key])
+        passed = mean >= floor
+        results.append(
+            GateResult(f"min {key}={floor:g}", passed, f"candidate mean {mean:.4f} {'>=' if passed else '<'} {floor:g}")
+        )
+    if gate.max_count and "numeric" not in comparison.candidate.meta.get("metrics", {}):
+        raise HarnessError("max-count needs the numeric metric's discrepancies, and the candidate run has no numeric")
+    for kind, allowed in gate.max_count.items():
+        broken = []
+        for row in comparison.candidate_rows:
+            found_all = ((row.get("details") or {}).get("numeric") or {}).get("discrepancies") or []
+            of_kind = [d for d in found_all if d.get("kind") == kind]
+            if of_kind:
+                broken.append(ExampleFailure(str(row["id"]), "; ".join(describe(d) for d in of_kind)))
+        passed = len(broken) <= allowed
+        named = f": {', '.join(e.id for e in broken[:10])}{'…' if len(broken) > 10 else ''}" if broken else ""
+        detail = f"{len(broken)} example(s) with a discrepancy of kind {kind}, {allowed} allowed{named}"
+        results.append(GateResult(f"max-count {kind}={allowed}", passed, detail, tuple(broken)))
+    return results
+
+
+def task_gate(run: StoredRun) -> tuple[Gate, str | None]:
+    """The ``gate:`` of the task file a run recorded, and a note when that file is gone."""
+    from harness.tasks import load_task
+
+    if not run.meta["task"].get("file"):
+        return Gate(), None
+    path = Path(str(run.meta["task"]["file"]))
+    if not path.is_file():
+        return Gate(), f"task file {path} not found: its gate: section (if any) is not applied"
+    task = load_task(path)
+    if str(task.version) != str(run.meta["task"].get("version")):
+        raise HarnessError(
+            f"{path}: task version {task.version!r}, but the runs are of version "
+            f"{run.meta['task'].get('version')!r}: re-run them, or gate with flags from another checkout"
+        )
+    return task.gate, None
