@@ -46,6 +46,7 @@ prose = st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)),
 @given(text=st.one_of(prose, st.text(max_size=60)))
 @example(text="")
 @example(text="Dr. Smith arrived at 3.5 p.m. on Tuesday. He left.\nIt rained.")
+@example(text="the\t. . . the ")  # pysbd returns no segment at all for this line
 def test_split_sentences_keeps_every_token(text: str) -> None:
     """Splitting loses or adds no rouge-score token, and yields trimmed, non-empty, single-line sentences."""
     sentences = split_sentences(text)
