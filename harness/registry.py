@@ -50,9 +50,15 @@ class Metric(ABC):
     def signature(self) -> str:
         """Everything that changes the numbers: options, tokenizer, model, package versions."""
 
-    @abstractmethod
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # score() and score_with_details() are defined by each other: a metric implements at least one.
+        super().__init_subclass__(**kwargs)
+        if cls.score is Metric.score and cls.score_with_details is Metric.score_with_details:
+            raise TypeError(f"metric {cls.__name__} must implement score() or score_with_details()")
+
     def score(self, *, sources: Sequence[str], candidates: Sequence[str]) -> list[dict[str, float]]:
         """One dict of scores per (source, candidate) pair, in input order."""
+        return self.score_with_details(sources=sources, candidates=candidates)[0]
 
     def score_with_details(
         self, *, sources: Sequence[str], candidates: Sequence[str]

@@ -28,9 +28,6 @@ class Longest(Metric):
     def signature(self) -> str:
         return "longest|test"
 
-    def score(self, *, sources: Sequence[str], candidates: Sequence[str]) -> list[dict[str, float]]:
-        return self.score_with_details(sources=sources, candidates=candidates)[0]
-
     def score_with_details(
         self, *, sources: Sequence[str], candidates: Sequence[str]
     ) -> tuple[list[dict[str, float]], list[dict[str, Any]] | None]:
@@ -94,3 +91,18 @@ def test_examples_jsonl_stores_details_and_the_scored_text(
     assert row["scored_candidate"] == "one four"
     assert row["details"] == {"longest": {"unsupported": "four", "start": 4}}
     assert row["scored_candidate"][4:8] == "four"
+
+
+def test_a_metric_must_implement_score_or_details() -> None:
+    """The two methods default to each other, so a metric with neither is refused when it is defined."""
+    with pytest.raises(TypeError, match="must implement score"):
+
+        class Empty(Metric):
+            name = "empty"
+            description = "no scoring at all"
+
+            def keys(self) -> list[str]:
+                return []
+
+            def signature(self) -> str:
+                return "empty"

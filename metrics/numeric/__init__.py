@@ -71,9 +71,6 @@ class Numeric(Metric):
             ]
         )
 
-    def score(self, *, sources: Sequence[str], candidates: Sequence[str]) -> list[dict[str, float]]:
-        return self.score_with_details(sources=sources, candidates=candidates)[0]
-
     def score_with_details(
         self, *, sources: Sequence[str], candidates: Sequence[str]
     ) -> tuple[list[dict[str, float]], list[dict[str, Any]] | None]:
