@@ -29,7 +29,7 @@ from typing import Any
 
 from harness import stats
 from harness.errors import HarnessError, did_you_mean
-from harness.store import RUN_FILE, StoredRun, read_examples, read_runs
+from harness.store import RUN_FILE, StoredRun, examples_by_id, read_runs
 
 DISCREPANCY_KINDS = ("unsupported", "scale", "unit", "value", "bound", "missing")
 GATE_SECTIONS = ("max_drop", "min", "max_count")
@@ -181,16 +181,6 @@ def comparability_problem(baseline: StoredRun, candidate: StoredRun) -> str | No
     return None
 
 
-def _rows_by_id(run: StoredRun) -> dict[str, dict[str, Any]]:
-    rows: dict[str, dict[str, Any]] = {}
-    for row in read_examples(run.path):
-        example_id = str(row.get("id"))
-        if example_id in rows:
-            raise HarnessError(f"{run.path}: examples.jsonl holds id {example_id!r} twice")
-        rows[example_id] = row
-    return rows
-
-
 def _directions(run: StoredRun, name: str) -> dict[str, str]:
     info = run.meta.get("metrics", {}).get(name, {})
     keys = info.get("keys") or []
@@ -209,7 +199,7 @@ def compare_runs(
     problem = comparability_problem(baseline, candidate)
     if problem:
         raise HarnessError(f"cannot compare {baseline.path} with {candidate.path}: {problem}")
-    rows_b, rows_c = _rows_by_id(baseline), _rows_by_id(candidate)
+    rows_b, rows_c = examples_by_id(baseline.path), examples_by_id(candidate.path)
     ids = [i for i in rows_b if i in rows_c]
     if not ids:
         raise HarnessError(

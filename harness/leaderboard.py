@@ -21,7 +21,7 @@ from typing import Any
 
 from harness import stats
 from harness.errors import HarnessError
-from harness.store import StoredRun, read_examples, read_runs
+from harness.store import StoredRun, examples_by_id, read_runs
 
 
 @dataclass(frozen=True)
@@ -142,10 +142,11 @@ def build_boards(
 def _add_significance(board: Board, settings: Significance) -> None:
     """Fill ``board.top`` and ``board.p_values`` from the runs' per-example scores (aligned by id)."""
     board.significance = settings
-    order = [str(row["id"]) for row in read_examples(board.ranked[0].path)]
+    rows = {run.system: examples_by_id(run.path) for run in board.ranked}
+    order = list(rows[board.ranked[0].system])
     scores: dict[str, dict[str, list[float]]] = {}
     for run in board.ranked:
-        by_id = {str(row["id"]): row for row in read_examples(run.path)}
+        by_id = rows[run.system]
         if set(by_id) != set(order):
             raise HarnessError(f"{run.path}: examples.jsonl does not hold the ids its run.json describes")
         scores[run.system] = {key: [float(by_id[i][key]) for i in order] for key in board.keys}

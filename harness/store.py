@@ -101,3 +101,14 @@ def read_runs(results_dir: Path, task: str | None = None) -> tuple[list[StoredRu
 def read_examples(run_dir: Path) -> list[dict[str, Any]]:
     """The per-example rows of a run."""
     return [row.fields for row in read_rows(run_dir / EXAMPLES_FILE)]
+
+
+def examples_by_id(run_dir: Path) -> dict[str, dict[str, Any]]:
+    """The per-example rows of a run by id (in file order); an id held twice is an error."""
+    rows: dict[str, dict[str, Any]] = {}
+    for row in read_examples(run_dir):
+        example_id = str(row.get("id"))
+        if example_id in rows:
+            raise HarnessError(f"{run_dir}: examples.jsonl holds id {example_id!r} twice")
+        rows[example_id] = row
+    return rows

@@ -13,7 +13,7 @@ import pytest
 
 from harness import formats, leaderboard
 from harness.errors import HarnessError
-from harness.store import new_run_id, read_examples, read_runs, write_run
+from harness.store import examples_by_id, new_run_id, read_examples, read_runs, write_run
 
 SIG = {"rouge": "rouge|types:rouge1|stem:none|version:x"}
 
@@ -190,3 +190,15 @@ def test_significance_is_reproducible_from_the_files(tmp_path: Path) -> None:
 def test_missing_results_folder(tmp_path: Path) -> None:
     with pytest.raises(HarnessError, match="results folder not found"):
         leaderboard.build_boards(tmp_path / "nope")
+
+
+def test_examples_by_id_rejects_a_duplicate_id(tmp_path: Path) -> None:
+    """compare and the leaderboard align examples by id; a hand-edited file holding an id twice is an error."""
+    path = put(tmp_path, run_meta("s", 0.5))
+    assert list(examples_by_id(path)) == ["a", "b", "c"]
+    with open(path / "examples.jsonl", "a", encoding="utf-8") as out:
+        out.write(json.dumps({"id": "a", "rouge1_p": 0.0, "rouge1_f": 0.0}) + "\n")
+    with pytest.raises(HarnessError, match="holds id 'a' twice"):
+        examples_by_id(path)
+    with pytest.raises(HarnessError, match="holds id 'a' twice"):
+        leaderboard.build_boards(tmp_path)
