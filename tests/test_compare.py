@@ -25,6 +25,17 @@ from harness.tasks import load_task
 
 Cli = Callable[..., Any]
 SIGNATURE = "toy|v:1"
+# The two published JUnit schemas (see tests/data/junit/SOURCE.md): Jenkins xunit's and Apache Ant's.
+JUNIT_SCHEMAS = sorted((Path(__file__).parent / "data" / "junit").glob("*.xsd"))
+
+
+def assert_valid_junit(path: Path) -> None:
+    """Validate against every shipped JUnit schema; xmlschema raises with the offending element if not."""
+    import xmlschema
+
+    assert len(JUNIT_SCHEMAS) == 2
+    for schema in JUNIT_SCHEMAS:
+        xmlschema.XMLSchema(schema).validate(path)
 
 
 def make_run(
@@ -200,7 +211,27 @@ def test_one_unsupported_number_fails_max_count_and_names_the_example(
     assert failure is not None and failure.get("type") == "HardCheckFailed"
     assert failure.get("message") == 'unsupported: "£7bn" (closest in the source: "£3m")'
     for element in root.iter():  # only elements and attributes of the JUnit schema CI systems read
-        assert element.tag in {"testsuites", "testsuite", "properties", "property", "testcase", "failure"}
+        assert element.tag in {"testsuites", "testsuite", "properties", "property", "testcase", "failure"} | {
+            "system-out",
+            "system-err",
+        }
+    assert_valid_junit(junit)
+
+
+def test_the_schemas_reject_what_ci_systems_could_not_read(tmp_path: Path) -> None:
+    """The validation above can fail: a test case without a name, or a suite without its counts, is refused."""
+    import xmlschema
+
+    for broken in (
+        '<testsuites><testsuite name="s" tests="1" failures="0" errors="0"><testcase classname="c" time="0"/>'
+        "</testsuite></testsuites>",
+        '<testsuites><testsuite name="s"><testcase name="t" classname="c" time="0"/></testsuite></testsuites>',
+    ):
+        path = tmp_path / "broken.xml"
+        path.write_text(broken, encoding="utf-8")
+        for schema in JUNIT_SCHEMAS:
+            with pytest.raises(xmlschema.XMLSchemaValidationError):
+                xmlschema.XMLSchema(schema).validate(path)
 
 
 def test_junit_of_a_passing_gate_has_no_failure(cli: Cli, tmp_path: Path) -> None:
@@ -210,6 +241,7 @@ def test_junit_of_a_passing_gate_has_no_failure(cli: Cli, tmp_path: Path) -> Non
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None and suite.get("tests") == "1" and suite.get("failures") == "0"
     assert not list(suite.iter("failure"))
+    assert_valid_junit(junit)
 
 
 def test_markdown_summary_is_appended_to_github_step_summary(
@@ -349,6 +381,7 @@ def test_eval_with_baseline_runs_and_gates(cli: Cli, make_task: Callable[..., Pa
     result = code(cli("eval", task, "--system", "mine", "--out", str(out), *args), 1)
     assert "| max-drop rougeLsum_f=0.1 | **FAIL** |" in result.stdout
     assert ET.parse(junit).getroot().find("testsuite/testcase/failure") is not None
+    assert_valid_junit(junit)
     two = code(cli("eval", task, "--system", "mine", "--system", "copy", "--out", str(out), "--baseline", str(out)), 2)
     assert "--baseline gates one system" in two.stderr
     assert code(cli("eval", task, "--system", "nope", "--out", str(out), "--baseline", str(out)), 2).stderr
@@ -380,6 +413,7 @@ def test_seeds_misnumbered_rewrite_fails_the_gate(cli: Cli, seeds_runs: tuple[Pa
     assert "| max-drop numeric_precision=0.02 | **FAIL** |" in result.stdout
     assert '- `p11` (max-count scale=0): scale: "£500bn" where the source has "£500m"' in result.stdout
     assert '- `p16` (max-count value=0): value: "754,000" where the source has "745,000"' in result.stdout
+    assert_valid_junit(junit)
     names = [c.get("name") for c in ET.parse(junit).getroot().iter("testcase")]
     assert names == [
         "max-drop numeric_precision=0.02",
