@@ -1,8 +1,9 @@
 """Set up ``.venv`` and run the demo or the tests: ``python3 bootstrap.py demo`` / ``python3 bootstrap.py test``.
 
 Needs nothing but Python 3.11+. Creates ``.venv`` in the repository root if it is missing, installs the
-project into it (editable, with the test extras) under ``constraints.txt`` so torch resolves to the pinned
-CPU build, and skips the install when nothing it depends on has changed since the last one.
+project into it (editable, with the test and ray extras, so CI runs the Ray tests) under ``constraints.txt``
+so torch resolves to the pinned CPU build, and skips the install when nothing it depends on has changed
+since the last one.
 Extra arguments after ``test`` go to pytest; after ``demo``, to ``harness eval``.
 """
 
@@ -49,7 +50,7 @@ def ensure_venv() -> Path:
             "-c",
             ROOT / "constraints.txt",
             "-e",
-            f"{ROOT}[test]",
+            f"{ROOT}[test,ray]",
         )
         if code != 0:
             sys.exit(f"pip install failed (exit {code}); see the messages above")

@@ -41,12 +41,11 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     args = parser.parse_args()
 
-    import torch
     import transformers
     from scipy.stats import kendalltau
 
     from metrics.bertscore import _default_path, greedy_match
-    from metrics.bertscore.encoder import Encoded, Encoder
+    from metrics.bertscore.encoder import AllLayersEncoder, Encoded
 
     folder = args.shared / "external" / "summeval" / "model_output_annotations"
     by_doc: dict[str, dict[str, Any]] = {}
@@ -63,15 +62,7 @@ def main() -> None:
     model = transformers.AutoModel.from_pretrained(_default_path()).eval()
     n_layers = model.config.num_hidden_layers
 
-    class AllLayers(Encoder):
-        def _forward(self, ids: list[int]) -> Any:  # tokens x (layers + 1) x dims
-            self.forward_calls += 1
-            batch = torch.tensor([ids])
-            with torch.no_grad():
-                out = self.model(batch, attention_mask=torch.ones_like(batch), output_hidden_states=True)
-            return torch.stack(out.hidden_states, dim=2)[0].float()
-
-    encoder = AllLayers(tokenizer, model, window=True, device="cpu")
+    encoder = AllLayersEncoder(tokenizer, model, window=True, device="cpu")
     no_idf = {tokenizer.cls_token_id: 0.0, tokenizer.sep_token_id: 0.0}
     scores: dict[tuple[int, int], list[float]] = {}  # (layer, part) -> values, in (doc, system) order
     humans: list[float] = []

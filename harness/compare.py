@@ -200,7 +200,10 @@ def compare_runs(
     if problem:
         raise HarnessError(f"cannot compare {baseline.path} with {candidate.path}: {problem}")
     rows_b, rows_c = examples_by_id(baseline.path), examples_by_id(candidate.path)
-    ids = [i for i in rows_b if i in rows_c]
+    # An example with an error row (its generation or a metric failed) has no scores: pair what both scored.
+    scored_b, scored_c = ([i for i, row in rows.items() if "error" not in row] for rows in (rows_b, rows_c))
+    in_candidate = set(scored_c)
+    ids = [i for i in scored_b if i in in_candidate]
     if not ids:
         raise HarnessError(
             f"cannot compare {baseline.path} with {candidate.path}: no example ids in common "
@@ -227,8 +230,8 @@ def compare_runs(
         baseline=baseline,
         candidate=candidate,
         ids=ids,
-        only_baseline=len(rows_b) - len(ids),
-        only_candidate=len(rows_c) - len(ids),
+        only_baseline=len(scored_b) - len(ids),
+        only_candidate=len(scored_c) - len(ids),
         keys=diffs,
         candidate_rows=list(rows_c.values()),
         skipped_metrics=sorted((set(sig_b) | set(sig_c)) - set(shared)),

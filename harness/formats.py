@@ -12,22 +12,40 @@ import io
 import json
 from typing import Any
 
+from harness import novelty
 from harness.errors import HarnessError
 from harness.leaderboard import Board
 
 FORMATS = ("table", "md", "csv", "json")
 
 
-def rows(board: Board) -> list[dict[str, Any]]:
-    """Machine-readable rows of the ranked runs: system, rank, n, every mean; then intervals, top groups,
-    Holm-adjusted p-values against the best, and how they were computed."""
+def rows(board: Board, keys: list[str] | None = None) -> list[dict[str, Any]]:
+    """Machine-readable rows of the ranked runs: system, rank, n, every mean (or those of ``keys``); then
+    intervals, top groups, Holm-adjusted p-values against the best, how they were computed, and the
+    fidelity-novelty marks (null when the view is omitted)."""
+    shown = board.keys if keys is None else keys
+    view, _ = novelty.view(board)
     out = []
     for rank, run in enumerate(board.ranked, start=1):
         row: dict[str, Any] = {"task": board.task, "system": run.system, "rank": rank, "n": run.meta["examples"]["n"]}
-        row.update({key: run.meta["means"][key] for key in board.keys})
-        row["intervals"] = {key: list(board.interval(run, key) or ()) or None for key in board.keys}
-        row["top"] = {key: run.system in systems for key, systems in board.top.items()}
-        row["p_vs_best"] = {key: found.get(run.system) for key, found in board.p_values.items()}
+        row["failed"] = board.failed(run)  # examples not scored: their generation or a metric failed
+        row.update({key: run.meta["means"][key] for key in shown})
+        row["intervals"] = {key: list(board.interval(run, key) or ()) or None for key in shown}
+        row["top"] = {key: run.system in systems for key, systems in board.top.items() if key in shown}
+        row["p_vs_best"] = {key: found.get(run.system) for key, found in board.p_values.items() if key in shown}
+        point = view.point(run.system) if view else None
+        row["fidelity_novelty"] = (
+            {
+                "novelty": point.novelty,
+                "density": point.density,
+                "coverage": point.coverage,
+                "fidelity": point.fidelity,
+                "pareto": point.pareto,
+                "near_copy": point.near_copy,
+            }
+            if point
+            else None
+        )
         row["bootstrap"] = run.meta.get("bootstrap")
         row["significance"] = board.significance.to_json() if board.significance else None
         row["run"] = str(run.path)
@@ -35,35 +53,58 @@ def rows(board: Board) -> list[dict[str, Any]]:
     return out
 
 
-def render(boards: list[Board], fmt: str) -> str:
-    """Render leaderboards as ``table``, ``md``, ``csv`` or ``json``."""
+def render(boards: list[Board], fmt: str, keys: list[str] | None = None) -> str:
+    """Render leaderboards as ``table``, ``md``, ``csv`` or ``json``. ``keys`` (key or metric names, as
+    ``--keys`` gives them) picks the columns; without it the table shows each board's headline keys and
+    the other formats every key."""
+    shown = {board.task: _shown(board, fmt, keys) for board in boards}
     if fmt == "json":
-        return json.dumps([row for board in boards for row in rows(board)], indent=2) + "\n"
+        return json.dumps([row for board in boards for row in rows(board, shown[board.task])], indent=2) + "\n"
     if fmt == "csv":
-        return _csv(boards)
+        return _csv(boards, shown)
     if fmt in ("table", "md"):
-        return "\n".join(_text(board, markdown=fmt == "md") for board in boards)
+        return "\n".join(_text(board, shown[board.task], markdown=fmt == "md") for board in boards)
     raise HarnessError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
 
 
-def _csv(boards: list[Board]) -> str:
-    """One line per ranked system; per key: mean, interval ends and top-group membership."""
-    keys = list(dict.fromkeys(key for board in boards for key in board.keys))
-    columns = ["task", "system", "rank", "n"]
+def _shown(board: Board, fmt: str, keys: list[str] | None) -> list[str]:
+    if keys is not None:
+        return board.select(keys)
+    return board.headline() if fmt == "table" else list(board.keys)
+
+
+def _csv(boards: list[Board], shown: dict[str, list[str]]) -> str:
+    """One line per ranked system; per key: mean, interval ends and top-group membership; then the
+    fidelity-novelty marks (empty where a board has no such view)."""
+    keys = list(dict.fromkeys(key for board in boards for key in shown[board.task]))
+    # A `failed` column only when some run has failed examples, so CSVs of complete runs keep their shape.
+    columns = ["task", "system", "rank", "n"] + (["failed"] if any(map(_any_failed, boards)) else [])
     for key in keys:
         columns += [key, f"{key}_low", f"{key}_high", f"{key}_top"]
+    # Fidelity-novelty marks only when some board has the view (a rewrite task scored with extractiveness).
+    marked = any(novelty.view(board)[0] for board in boards)
+    columns += ["pareto", "near_copy"] if marked else []
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=[*columns, "run"], lineterminator="\n")
     writer.writeheader()
     for board in boards:
-        for row in rows(board):
+        for row in rows(board, shown[board.task]):
             flat = {name: row[name] for name in ("task", "system", "rank", "n", "run")}
-            for key in board.keys:
+            if "failed" in columns:
+                flat["failed"] = row["failed"]
+            if marked:
+                marks = row["fidelity_novelty"] or {}
+                flat |= {"pareto": marks.get("pareto", ""), "near_copy": marks.get("near_copy", "")}
+            for key in shown[board.task]:
                 low_high = row["intervals"][key] or [None, None]
                 flat |= {key: row[key], f"{key}_low": low_high[0], f"{key}_high": low_high[1]}
                 flat[f"{key}_top"] = row["top"].get(key, "")
             writer.writerow(flat)
     return out.getvalue()
+
+
+def _any_failed(board: Board) -> bool:
+    return any(board.failed(run) for run in board.ranked)
 
 
 def _header(key: str) -> tuple[str, str]:
@@ -97,19 +138,30 @@ def footer(board: Board, *, markdown: bool) -> list[str]:
             f"{mark} = not significantly different from the best on that key ({s.test}, {s.resamples} shuffles, "
             f"seed {s.seed}, {s.correction.capitalize()}-corrected, alpha={s.alpha})."
         )
+    if novelty.near_copies(board):
+        lines.append(f"{novelty.NEAR_COPY_MARK} = {novelty.NEAR_COPY_RULE}: {novelty.NEAR_COPY_WHY}.")
+    if _any_failed(board):
+        lines.append(
+            f"failed = examples not scored (their generation or a metric failed: run.json failures), left out of "
+            f"that system's means; significance pairs the {len(board.common_ids)} examples every ranked system scored."
+        )
     return lines
 
 
-def _text(board: Board, *, markdown: bool) -> str:
-    heads = [_header(key) for key in board.keys]
+def _text(board: Board, keys: list[str], *, markdown: bool) -> str:
+    heads = [_header(key) for key in keys]
+    copies = novelty.near_copies(board)
     ci_head = f"{board.primary} 95% CI"
-    names = ["#", "system", "n", ci_head]
+    failed = _any_failed(board)
+    names = ["#", "system", "n", *(["failed"] if failed else []), ci_head]
     body = []
     for i, run in enumerate(board.ranked, start=1):
         interval = board.interval(run, board.primary)
         ci = f"[{interval[0]:.4f}, {interval[1]:.4f}]" if interval else "n/a"
-        means = [_cell(board, run.system, key, run.meta["means"][key], markdown=markdown) for key in board.keys]
-        body.append([str(i), run.system, str(run.meta["examples"]["n"]), ci, *means])
+        means = [_cell(board, run.system, key, run.meta["means"][key], markdown=markdown) for key in keys]
+        counts = [str(run.meta["examples"]["n"]), *([str(board.failed(run))] if failed else [])]
+        system = f"{run.system} {novelty.NEAR_COPY_MARK}" if run.system in copies else run.system
+        body.append([str(i), system, *counts, ci, *means])
     title = f"{board.task}: ranked by {board.primary} (mean over examples; {len(board.ranked)} systems)"
     lines: list[str] = []
     if markdown:
@@ -120,17 +172,35 @@ def _text(board: Board, *, markdown: bool) -> str:
         lines += ["| " + " | ".join(cells) + " |" for cells in body]
         lines.append("")
         lines += footer(board, markdown=True)
+        lines += _hidden(board, keys)
+        extra = novelty.lines(board, markdown=True)
+        lines += ["", *extra] if extra else []
     else:
-        groups = ["", "", "", ""] + [g if i == 0 or heads[i - 1][0] != g else "" for i, (g, _) in enumerate(heads)]
+        groups = [""] * len(names) + [g if i == 0 or heads[i - 1][0] != g else "" for i, (g, _) in enumerate(heads)]
         parts = names + [p or g for g, p in heads]
         table = [groups, parts, *body]
         widths = [max(len(row[c]) for row in table) for c in range(len(parts))]
         lines.append(title)
         for row in table:
-            cells = [cell.ljust(w) if c in (1, 3) else cell.rjust(w) for c, (cell, w) in enumerate(zip(row, widths))]
+            left = (1, len(names) - 1)  # the system names and the interval column
+            cells = [cell.ljust(w) if c in left else cell.rjust(w) for c, (cell, w) in enumerate(zip(row, widths))]
             lines.append("  ".join(cells).rstrip())
         lines += footer(board, markdown=False)
+        lines += _hidden(board, keys)
+        extra = novelty.lines(board, markdown=False)
+        lines += ["", *extra] if extra else []
     for run, reason in board.excluded:
         lines.append(("- " if markdown else "") + f"not ranked: {run.system} ({run.path.name}): {reason}")
     lines.append("")
     return "\n".join(lines)
+
+
+def _hidden(board: Board, keys: list[str]) -> list[str]:
+    """A footer line when columns were left out, saying how to show them."""
+    if len(keys) == len(board.keys):
+        return []
+    return [
+        f"Showing {len(keys)} of {len(board.keys)} keys (the primary key and each metric's headline keys, or "
+        "--keys); show others with --keys KEY_OR_METRIC,... (e.g. --keys rouge,bertscore_f) or all with "
+        "--format md|csv|json."
+    ]

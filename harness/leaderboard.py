@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import stats
-from harness.errors import HarnessError
+from harness.errors import HarnessError, did_you_mean
 from harness.store import StoredRun, examples_by_id, read_runs
 
 
@@ -59,10 +59,49 @@ class Board:
     # key -> system -> Holm-adjusted p-value of its difference from the best (the best has none)
     p_values: dict[str, dict[str, float]] = field(default_factory=dict)
     significance: Significance | None = None
+    # The example ids every ranked run scored (a generating system may have failed on some): significance
+    # tests pair the runs on these.
+    common_ids: list[str] = field(default_factory=list)
+
+    def failed(self, run: StoredRun) -> int:
+        """Examples the run attempted but could not score (their generation or a metric failed)."""
+        return int(run.meta.get("failures", {}).get("n", 0))
 
     def interval(self, run: StoredRun, key: str) -> tuple[float, float] | None:
         found = run.meta.get("intervals", {}).get(key)
         return (float(found[0]), float(found[1])) if found else None
+
+    def metric_keys(self) -> dict[str, list[str]]:
+        """Metric name -> its keys on this board, as the ranked runs recorded them in ``run.json``."""
+        recorded = self.ranked[0].meta.get("metrics", {}) if self.ranked else {}
+        return {name: [key for key in info.get("keys", []) if key in self.keys] for name, info in recorded.items()}
+
+    def headline(self) -> list[str]:
+        """The compact key set, in board order: the primary key and each metric's headline keys (recorded in
+        ``run.json``; all keys of a metric whose run recorded none)."""
+        recorded = self.ranked[0].meta.get("metrics", {}) if self.ranked else {}
+        if not recorded:
+            return list(self.keys)
+        chosen = {self.primary}
+        for info in recorded.values():
+            chosen.update(info.get("headline", info.get("keys", [])))
+        return [key for key in self.keys if key in chosen]
+
+    def select(self, names: list[str]) -> list[str]:
+        """The keys named by ``names`` (keys or metric names) that this board has, in board order."""
+        by_metric = self.metric_keys()
+        chosen = {key for name in names for key in by_metric.get(name, [name])}
+        return [key for key in self.keys if key in chosen]
+
+
+def check_key_names(boards: list[Board], names: list[str]) -> None:
+    """Reject a ``--keys`` name that is neither a key nor a metric of any board, with the closest name."""
+    known = {key for board in boards for key in board.keys} | {m for board in boards for m in board.metric_keys()}
+    if not names:
+        raise HarnessError("--keys needs at least one key or metric name, e.g. --keys rouge,bertscore_f")
+    for name in names:
+        if name not in known:
+            raise HarnessError(f"--keys: unknown key or metric {name!r}{did_you_mean(name, known)}")
 
 
 def _comparable(run: StoredRun) -> tuple[Any, ...]:
@@ -144,11 +183,17 @@ def _add_significance(board: Board, settings: Significance) -> None:
     board.significance = settings
     rows = {run.system: examples_by_id(run.path) for run in board.ranked}
     order = list(rows[board.ranked[0].system])
+    for run in board.ranked:
+        if set(rows[run.system]) != set(order):
+            raise HarnessError(f"{run.path}: examples.jsonl does not hold the ids its run.json describes")
+    # Rows with an error (a failed generation or metric) have no scores: pair the runs on what all scored.
+    order = [i for i in order if not any("error" in rows[run.system][i] for run in board.ranked)]
+    board.common_ids = order
+    if not order:
+        return
     scores: dict[str, dict[str, list[float]]] = {}
     for run in board.ranked:
         by_id = rows[run.system]
-        if set(by_id) != set(order):
-            raise HarnessError(f"{run.path}: examples.jsonl does not hold the ids its run.json describes")
         scores[run.system] = {key: [float(by_id[i][key]) for i in order] for key in board.keys}
     for key in board.keys:
         direction = board.directions.get(key, "higher")

@@ -3,7 +3,10 @@ plotly.js once (:func:`plotly_js`) and each figure is a ``<div>`` with the scrip
 
 - ``means``: every key's mean per system with its run's 95% bootstrap interval as an error bar;
 - ``scores``: the per-example scores of each system as a box with every example as a point (a menu picks
-  the key; clicking a point opens that example in the drill-down).
+  the key; clicking a point opens that example in the drill-down);
+- ``novelty`` (rewrite tasks scored with ``extractiveness``): each system's mean fidelity (``bertscore_f``, or
+  the other fidelity keys through a menu) against its novelty (``extractiveness_novel2``), with the Pareto front
+  of those two axes drawn as a line and near-copies marked (:mod:`harness.novelty`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from harness import novelty
 from harness.leaderboard import Board
 
 # Colour-blind-safe (Okabe-Ito), one per system in rank order.
@@ -108,10 +112,73 @@ def scores_figure(board: Board, rows: list[dict[str, Any]]) -> Any:
     return fig
 
 
+def novelty_figure(board: Board, view: novelty.View) -> Any:
+    """Mean fidelity (y) against mean novel2 (x), one point per system; per fidelity key, the Pareto front of
+    the two axes shown (no system higher on both) as a line through its points in order of novelty."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    systems = [run.system for run in board.ranked]
+    keys = view.fidelity_keys
+    for k, key in enumerate(keys):
+        shown = k == 0
+        for point in view.points:
+            colour = PALETTE[systems.index(point.system) % len(PALETTE)]
+            label = point.system + (f" {novelty.NEAR_COPY_MARK}" if point.near_copy else "")
+            fig.add_trace(
+                go.Scatter(
+                    x=[point.novelty],
+                    y=[point.fidelity[key]],
+                    name=label,
+                    mode="markers",
+                    marker={"color": colour, "size": 12, "symbol": "x" if point.near_copy else "circle"},
+                    hovertemplate=f"{point.system}<br>novel2 %{{x:.4f}}<br>{key} %{{y:.4f}}"
+                    f"<br>density {point.density:.2f}<extra></extra>",
+                    visible=shown,
+                )
+            )
+        front = novelty.pareto_front({p.system: (p.fidelity[key], p.novelty) for p in view.points})
+        line = sorted((p.novelty, p.fidelity[key]) for p in view.points if p.system in front)
+        fig.add_trace(
+            go.Scatter(
+                x=[x for x, _ in line],
+                y=[y for _, y in line],
+                name="Pareto front",
+                mode="lines",
+                line={"color": "#444", "dash": "dash", "width": 1.5},
+                hoverinfo="skip",
+                visible=shown,
+            )
+        )
+    per_key = len(view.points) + 1
+    layout = _layout("Fidelity vs novelty (means)", keys[0], 380)
+    layout["xaxis"] = {"title": {"text": f"{novelty.NOVELTY} (share of new bigrams)"}, "zeroline": False}
+    # Systems often sit on top of each other (copy and lead-3): a legend names them where labels would collide.
+    layout["legend"] = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "font": {"size": 11}}
+    if len(keys) > 1:
+        buttons = [
+            {
+                "label": key,
+                "method": "update",
+                "args": [
+                    {"visible": [j // per_key == k for j in range(per_key * len(keys))]},
+                    {"yaxis.title.text": key},
+                ],
+            }
+            for k, key in enumerate(keys)
+        ]
+        layout["updatemenus"] = [{"buttons": buttons, "x": 1, "xanchor": "right", "y": 1.15, "yanchor": "top"}]
+    fig.update_layout(**layout)
+    return fig
+
+
 def figures(board: Board, rows: list[dict[str, Any]]) -> dict[str, str]:
     """The board's figures as HTML fragments (a div and its drawing script; plotly.js itself not included)."""
     slug = "".join(c if c.isalnum() else "-" for c in board.task)
     drawn = {"means": means_figure(board), "scores": scores_figure(board, rows)}
+    view, _ = novelty.view(board)
+    if view is not None:
+        drawn["novelty"] = novelty_figure(board, view)
     return {
         name: str(fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"plot-{name}-{slug}", config=_CONFIG))
         for name, fig in drawn.items()

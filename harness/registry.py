@@ -32,6 +32,8 @@ class Metric(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
     higher_is_better: ClassVar[bool] = True
+    # A metric that loads a model (torch): under Ray it runs on a pool of actors, each loading it once.
+    loads_model: ClassVar[bool] = False
 
     @abstractmethod
     def keys(self) -> list[str]:
@@ -46,9 +48,20 @@ class Metric(ABC):
         significance only where there is a better."""
         return "higher" if self.higher_is_better else "lower"
 
+    def headline_keys(self) -> list[str]:
+        """The keys a compact leaderboard shows (``harness leaderboard`` in the terminal); default: all keys."""
+        return self.keys()
+
     @abstractmethod
     def signature(self) -> str:
         """Everything that changes the numbers: options, tokenizer, model, package versions."""
+
+    def per_example(self) -> bool:
+        """True (the default) when each example's scores depend on its own source and candidate alone, so
+        the harness may score examples in any grouping, on any worker, and one by one to isolate a failure.
+        A metric whose scores depend on the whole call (bertscore's idf weights come from the call's
+        sources) returns False and is scored in one call per system, in the driver."""
+        return True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # score() and score_with_details() are defined by each other: a metric implements at least one.
@@ -122,11 +135,20 @@ def check_lengths(metric: str, sources: Sequence[str], candidates: Sequence[str]
 
 def check_scores(metric: Metric, rows: list[dict[str, float]]) -> None:
     """Assert a metric kept its contract: declared keys, finite values within bounds."""
-    keys = metric.keys()
     for index, row in enumerate(rows):
-        if list(row) != keys:
-            raise HarnessError(f"{metric.name}: example {index} has keys {list(row)}, expected {keys}")
-        for key, value in row.items():
-            low, high = metric.bounds(key)
-            if not (math.isfinite(value) and low <= value <= high):
-                raise HarnessError(f"{metric.name}: example {index} {key}={value} outside [{low}, {high}]")
+        problem = score_problem(metric, row)
+        if problem is not None:
+            raise HarnessError(f"{metric.name}: example {index} {problem}")
+
+
+def score_problem(metric: Metric, row: dict[str, float]) -> str | None:
+    """How one example's scores break the metric's contract (declared keys, finite values within bounds),
+    or None."""
+    keys = metric.keys()
+    if list(row) != keys:
+        return f"has keys {list(row)}, expected {keys}"
+    for key, value in row.items():
+        low, high = metric.bounds(key)
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and low <= value <= high):
+            return f"{key}={value} outside [{low}, {high}]"
+    return None

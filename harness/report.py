@@ -25,11 +25,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness import formats, plots
+from harness import formats, novelty, plots
 from harness.cleaning import clean_text
 from harness.errors import HarnessError
 from harness.highlight import align, paragraphs, segments, sentences, unsupported
 from harness.leaderboard import Board, build_boards
+from harness.probe import render as probe_render
 from harness.store import StoredRun, read_examples
 
 WORST_N = 3
@@ -141,7 +142,8 @@ def _board_report(board: Board) -> BoardReport:
     examples: list[dict[str, Any]] = []
     for index, example_id in enumerate(ids):
         source = texts[example_id] if texts is not None else None
-        views = {s: by_system[s][example_id] for s in by_system}
+        # A system that failed on this example (an error row, no scores) is left out of its drill-down.
+        views = {s: by_system[s][example_id] for s in by_system if "error" not in by_system[s][example_id]}
         examples.append(_example(example_id, source, views, stem))
         for system, row in views.items():
             scores = {key: float(row[key]) for key in board.keys}
@@ -224,7 +226,13 @@ def render_html(report: Report) -> str:
     return env.get_template("report.html.j2").render(
         report=report,
         footers={b.board.task: formats.footer(b.board, markdown=True) for b in report.boards},
+        # Fidelity-novelty view per task: (view or None, note or None); see harness.novelty.
+        novelty={b.board.task: novelty.view(b.board) for b in report.boards},
+        near_copy_mark=novelty.NEAR_COPY_MARK,
+        near_copy_rule=f"{novelty.NEAR_COPY_RULE}: {novelty.NEAR_COPY_WHY}",
         groups={b.board.task: _groups(b.board.keys) for b in report.boards},
+        # The probe x metric matrix of each task, from its newest `harness probe` results (harness.probe.render).
+        probes={b.board.task: probe_render.report_html(report.results_dir, b.board.task) for b in report.boards},
         worst_n=WORST_N,
         data_json=_json_for_script(data),
         plotly_js=plots.plotly_js(),
@@ -248,6 +256,7 @@ def render_markdown(report: Report) -> str:
         if item.note:
             parts.append(f"\nSources not shown: {item.note}.")
         parts.append("")
+        parts.append(probe_render.report_markdown(report.results_dir, board.task))
     return "\n".join(parts)
 
 

@@ -21,6 +21,8 @@ from harness.textio import read_rows
 
 RUN_FILE = "run.json"
 EXAMPLES_FILE = "examples.jsonl"
+# A run being scored, or interrupted while it was (harness.parallel.journal): no run.json yet.
+PARTIAL_FILE = "partial.json"
 _TMP_PREFIX = ".tmp-"
 
 
@@ -95,6 +97,14 @@ def read_runs(results_dir: Path, task: str | None = None) -> tuple[list[StoredRu
             problems.append(f"{path}: unreadable run ({type(exc).__name__}: {exc})")
             continue
         runs.append(StoredRun(path.parent, meta))
+    # Never ranked as if complete: named, with how to finish it (it may also be a run still being scored).
+    partial = f"{task}/*/*/{PARTIAL_FILE}" if task else f"*/*/*/{PARTIAL_FILE}"
+    for path in sorted(results_dir.glob(partial)):
+        if not (path.parent / RUN_FILE).exists():
+            problems.append(
+                f"{path.parent}: partial run (interrupted, or still being scored), not ranked; "
+                f"complete it with `harness eval --resume {path.parent}`"
+            )
     return runs, problems
 
 

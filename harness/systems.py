@@ -4,21 +4,38 @@
 - ``copy``: the source itself. With the source as reference it wins every overlap metric, which is the
   upper bound that shows why ROUGE against the source rewards copying.
 - ``lead:K``: the first K sentences of the source (the Lead-3 baseline of See et al. 2017 for K=3).
+- ``openai:MODEL[@BASE_URL]``, ``hf:MODEL_ID_OR_PATH``, ``command:CMD``: systems that generate their
+  candidates from the task's prompt (:mod:`harness.generate`); an example whose generation fails is
+  recorded in ``Candidates.failures`` and left out of the scores.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from harness.errors import HarnessError, closest, where
+from harness.generate.options import GENERATING_KINDS, GeneratorConfig, generator_config, parse_options
 from harness.sentences import split_sentences
 from harness.tasks import Example
 from harness.textio import decode_utf8, read_bytes, read_rows
 
-SPEC_FORMS = {"file": "file:PATH", "copy": "copy", "lead": "lead:K"}
+if TYPE_CHECKING:
+    from harness.generate.driver import GenerationSettings
+    from harness.generate.prompts import PromptTemplate
+
+SPEC_FORMS = {
+    "file": "file:PATH",
+    "copy": "copy",
+    "lead": "lead:K",
+    "openai": "openai:MODEL[@BASE_URL]",
+    "hf": "hf:MODEL_ID_OR_PATH",
+    "command": "command:CMD",
+}
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 _SHOWN = 5  # ids listed when candidate and task ids disagree
 
@@ -31,14 +48,32 @@ class SystemSpec:
     kind: str
     path: Path | None = None
     k: int | None = None
+    generator: GeneratorConfig | None = None  # set for the kinds that generate
 
 
 @dataclass(frozen=True)
 class Candidates:
-    """A system's output for every example id, and a fingerprint of where it came from."""
+    """A system's output for every example id, and a fingerprint of where it came from. A generating system
+    may fail on some examples: ``failures`` maps their ids to the error, and ``texts`` lacks them;
+    ``generation`` is what run.json records about how the candidates were generated."""
 
     texts: dict[str, str]
     sha256: str | None = None
+    failures: dict[str, str] = field(default_factory=dict)
+    generation: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class GenerationContext:
+    """What a generating system needs beyond its spec: the task's prompt, where the examples were read
+    from (for error messages), the run's generation settings, and where to report progress."""
+
+    system: str
+    task: str
+    prompt: PromptTemplate | None
+    location: str
+    settings: GenerationSettings
+    progress: Callable[[str], None] = lambda message: None
 
 
 def check_system_name(name: str) -> None:
@@ -47,9 +82,20 @@ def check_system_name(name: str) -> None:
         raise HarnessError(f"system name {name!r} must be letters, digits, '.', '_', '+' or '-'")
 
 
-def parse_spec(spec: str, *, base_dir: Path) -> SystemSpec:
-    """Parse ``file:PATH``, ``copy`` or ``lead:K``; relative paths resolve against ``base_dir``."""
+def parse_spec(spec: str, *, base_dir: Path, options: Mapping[str, Any] | None = None) -> SystemSpec:
+    """Parse a spec of :data:`SPEC_FORMS`; relative paths resolve against ``base_dir``. ``options`` are the
+    generation options of a generating spec."""
     kind, sep, arg = spec.partition(":")
+    if kind in GENERATING_KINDS and sep:
+        parsed = parse_options(kind, options or {})
+        return SystemSpec(
+            spec, kind, generator=generator_config(kind, arg, spec=spec, base_dir=base_dir, options=parsed)
+        )
+    if options:
+        raise HarnessError(
+            f"system spec {spec!r} takes no options ({', '.join(map(str, options))}): only generating systems "
+            f"({', '.join(f'{k}:' for k in GENERATING_KINDS)}) do"
+        )
     if kind == "copy" and not sep:
         return SystemSpec(spec, "copy")
     if kind == "lead" and sep:
@@ -65,8 +111,15 @@ def parse_spec(spec: str, *, base_dir: Path) -> SystemSpec:
     raise HarnessError(f"unknown system spec {spec!r}{hint}; known forms: {', '.join(SPEC_FORMS.values())}")
 
 
-def candidates_for(system: SystemSpec, examples: list[Example], all_ids: list[str]) -> Candidates:
-    """Produce one candidate per example. ``all_ids`` are the ids of the whole dataset (before --limit)."""
+def candidates_for(
+    system: SystemSpec, examples: list[Example], all_ids: list[str], *, generation: GenerationContext | None = None
+) -> Candidates:
+    """Produce one candidate per example. ``all_ids`` are the ids of the whole dataset (before --limit); a
+    generating system needs ``generation``."""
+    if system.generator is not None:
+        if generation is None:
+            raise HarnessError(f"system spec {system.spec!r} generates its candidates: it needs a task's prompt")
+        return _generate(system, system.generator, examples, generation)
     if system.kind == "copy":
         return Candidates({e.id: e.source for e in examples})
     if system.kind == "lead":
@@ -77,10 +130,40 @@ def candidates_for(system: SystemSpec, examples: list[Example], all_ids: list[st
     return Candidates({e.id: texts[e.id] for e in examples}, digest)
 
 
+def check_generating(system: SystemSpec, *, name: str, task: str, prompt: PromptTemplate | None) -> None:
+    """A generating system needs the task to have a prompt: checked before anything is generated."""
+    if system.generator is not None and prompt is None:
+        raise HarnessError(
+            f"system {name!r} ({system.spec}) generates its candidates, but task {task} has no 'prompt': add one, "
+            'e.g. prompt: "Rewrite the following article in your own words, keeping every fact and figure:\\n\\n'
+            '{source}"'
+        )
+
+
+def _generate(
+    system: SystemSpec, config: GeneratorConfig, examples: list[Example], context: GenerationContext
+) -> Candidates:
+    from harness.generate.driver import generate
+
+    check_generating(system, name=context.system, task=context.task, prompt=context.prompt)
+    assert context.prompt is not None
+    prompts = {e.id: context.prompt.render(e, location=context.location) for e in examples}
+    found = generate(
+        system=context.system,
+        spec=system.spec,
+        config=config,
+        prompts=prompts,
+        settings=context.settings,
+        progress=context.progress,
+    )
+    record = {"prompt": context.prompt.to_json(), **found.record}
+    return Candidates(found.texts, None, found.failures, record)
+
+
 def _read_candidate_file(path: Path, all_ids: list[str]) -> tuple[dict[str, str], str]:
     data = read_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
-    if path.suffix.lower() in (".jsonl", ".csv"):
+    if path.name.lower().endswith((".jsonl", ".jsonl.gz", ".csv")):
         texts = _rows_to_texts(path)
     else:
         if len(all_ids) != 1:

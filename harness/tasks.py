@@ -17,6 +17,7 @@ from typing import Any
 from harness.cleaning import CleanRule
 from harness.compare import GATE_SECTIONS, Gate, gate_value_problem
 from harness.errors import HarnessError, did_you_mean, where
+from harness.generate.prompts import PromptTemplate, parse_template
 from harness.registry import build_metric
 from harness.textio import TABLE_SUFFIXES, Row, read_bytes, read_rows
 from harness.yamlio import YamlDoc, load_yaml
@@ -34,6 +35,8 @@ TASK_KEYS = (
     "primary",
     "systems",
     "gate",
+    "prompt",
+    "human",
 )
 REQUIRED_KEYS = ("name", "version", "kind", "data", "metrics", "primary")
 FIELD_ROLES = ("id", "source", "reference")
@@ -75,6 +78,11 @@ class Task:
     systems: dict[str, str]
     description: str = ""
     gate: Gate = field(default_factory=Gate)
+    # The prompt of generating systems (``prompt:``), and the generation options of systems written as
+    # mappings ({spec: ..., temperature: 0}); ``systems`` holds every system's spec string either way.
+    prompt: PromptTemplate | None = None
+    system_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    human: HumanSpec | None = None  # human judgements of the candidates, for ``harness meta-eval``
 
     @property
     def base_dir(self) -> Path:
@@ -151,19 +159,7 @@ def load_task(path: Path) -> Task:
             f"'primary' {primary!r} is not a key of the task's metrics{did_you_mean(primary, keys)}", "primary"
         )
 
-    systems = _mapping(doc, "systems")
-    for system, spec in systems.items():
-        if not isinstance(spec, str) or not spec:
-            raise doc.error(
-                f"system {system!r}: the spec must be a string such as 'copy' or 'file:PATH'", "systems", system
-            )
-        from harness.systems import check_system_name, parse_spec
-
-        try:
-            check_system_name(str(system))
-            parse_spec(spec, base_dir=path.parent)
-        except HarnessError as exc:
-            raise doc.error(str(exc), "systems", system) from None
+    systems, system_options = _systems(doc, path)
 
     fields = _mapping(doc, "fields")
     for role, column in fields.items():
@@ -182,10 +178,97 @@ def load_task(path: Path) -> Task:
         clean=_clean_rules(doc),
         metrics=tuple(metrics),
         primary=primary,
-        systems={str(k): v for k, v in systems.items()},
+        systems=systems,
         description=str(data.get("description") or ""),
         gate=_gate(doc, keys),
+        prompt=_prompt(doc),
+        system_options=system_options,
+        human=_human(doc),
     )
+
+
+def _systems(doc: YamlDoc, path: Path) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """Default systems: ``name: SPEC``, or ``name: {spec: SPEC, option: value, ...}`` for a generating one."""
+    from harness.generate.options import OptionError
+    from harness.systems import check_system_name, parse_spec
+
+    specs: dict[str, str] = {}
+    options: dict[str, dict[str, Any]] = {}
+    for system, entry in _mapping(doc, "systems").items():
+        spec, given = entry, {}
+        if isinstance(entry, dict):
+            if "spec" not in entry:
+                raise doc.error(
+                    f"system {system!r}: a mapping entry needs 'spec', e.g. {{spec: 'hf:t5-small'}}", "systems", system
+                )
+            spec, given = entry["spec"], {k: v for k, v in entry.items() if k != "spec"}
+        if not isinstance(spec, str) or not spec:
+            raise doc.error(
+                f"system {system!r}: the spec must be a string such as 'copy' or 'file:PATH'", "systems", system
+            )
+        try:
+            check_system_name(str(system))
+            parse_spec(spec, base_dir=path.parent, options=given)
+        except OptionError as exc:
+            raise doc.error(f"system {system!r}: {exc}", "systems", system, *([exc.key] if exc.key else [])) from None
+        except HarnessError as exc:
+            raise doc.error(str(exc), "systems", system) from None
+        specs[str(system)] = spec
+        if given:
+            options[str(system)] = {str(k): v for k, v in given.items()}
+    return specs, options
+
+
+def _prompt(doc: YamlDoc) -> PromptTemplate | None:
+    """The prompt template of generating systems, validated here so a typo is reported at its line."""
+    raw = doc.data.get("prompt")
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        raise doc.error("'prompt' must be a non-empty string, e.g. 'Rewrite this article:\\n\\n{source}'", "prompt")
+    try:
+        return parse_template(raw)
+    except HarnessError as exc:
+        raise doc.error(str(exc), "prompt") from None
+
+
+@dataclass(frozen=True)
+class HumanSpec:
+    """``human:``: the human judgements ``harness meta-eval`` correlates the metrics with.
+
+    ``fields`` are numeric columns of each system's candidate rows (a ``file:`` system), one judgement per
+    summary; a list-valued ``<field>_annotators`` beside one holds each annotator's rating. When one candidate
+    file holds several systems' summaries (one example per summary, as FRANK is shipped), ``document`` and
+    ``system`` name the columns that say which document and which system each row belongs to."""
+
+    fields: tuple[str, ...]
+    document: str | None = None
+    system: str | None = None
+
+
+_HUMAN_KEYS = ("fields", "document", "system")
+
+
+def _human(doc: YamlDoc) -> HumanSpec | None:
+    """``human: [field, ...]`` or ``human: {fields: [...], document: COLUMN, system: COLUMN}``."""
+    raw = doc.data.get("human")
+    if raw is None:
+        return None
+    given = raw if isinstance(raw, dict) else {"fields": raw}
+    for key in given:
+        if key not in _HUMAN_KEYS:
+            raise doc.error(f"unknown human key {key!r}{did_you_mean(str(key), _HUMAN_KEYS)}", "human", key)
+    fields = given.get("fields")
+    path = ("human", "fields") if isinstance(raw, dict) else ("human",)
+    if not isinstance(fields, list) or not fields or not all(isinstance(f, str) and f.strip() for f in fields):
+        raise doc.error("'human' must list the human-judgement fields, e.g. human: [consistency, relevance]", *path)
+    if len(set(fields)) != len(fields):
+        raise doc.error("'human' lists a field twice", *path)
+    for key in ("document", "system"):
+        value = given.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise doc.error(f"human {key!r} must name a column of the candidate rows", "human", key)
+    return HumanSpec(tuple(fields), given.get("document"), given.get("system"))
 
 
 def _gate(doc: YamlDoc, keys: list[str]) -> Gate:
@@ -295,9 +378,10 @@ def load_examples(task: Task) -> Dataset:
         location, rows, digest = _hf_rows(task.data)
     else:
         path = task.base_dir / task.data
-        if path.suffix.lower() not in TABLE_SUFFIXES:
+        if not path.name.lower().endswith(TABLE_SUFFIXES):
             raise HarnessError(
-                f"{where(task.path)}: data {task.data!r} must be .jsonl, .csv, .parquet or hf:NAME[:CONFIG]:SPLIT"
+                f"{where(task.path)}: data {task.data!r} must be .jsonl, .jsonl.gz, .csv, .parquet or "
+                "hf:NAME[:CONFIG]:SPLIT"
             )
         digest = hashlib.sha256(read_bytes(path)).hexdigest()
         location, rows = str(path), read_rows(path)

@@ -17,7 +17,8 @@ from typing import Any
 
 from harness.errors import HarnessError, where
 
-TABLE_SUFFIXES = (".jsonl", ".csv", ".parquet")
+# ".jsonl.gz": gzip-compressed JSON Lines (the shipped meta-evaluation data); matched on the end of the name.
+TABLE_SUFFIXES = (".jsonl", ".jsonl.gz", ".csv", ".parquet")
 
 
 @dataclass(frozen=True)
@@ -60,15 +61,29 @@ def read_text(path: Path) -> str:
 
 
 def read_rows(path: Path) -> list[Row]:
-    """Read a JSONL, CSV or Parquet file into rows of fields, chosen by the file's suffix."""
+    """Read a JSONL (plain or gzip), CSV or Parquet file into rows of fields, chosen by the file's suffix."""
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         return list(_jsonl_rows(path, read_text(path)))
+    if path.name.lower().endswith(".jsonl.gz"):
+        return list(_jsonl_rows(path, decode_utf8(_gunzip(path), path)))
     if suffix == ".csv":
         return list(_csv_rows(path, read_text(path)))
     if suffix == ".parquet":
         return _parquet_rows(path)
-    raise HarnessError(f"{path}: unsupported data format {suffix or '(no suffix)'!r}; use .jsonl, .csv or .parquet")
+    raise HarnessError(
+        f"{path}: unsupported data format {suffix or '(no suffix)'!r}; use .jsonl, .jsonl.gz, .csv or .parquet"
+    )
+
+
+def _gunzip(path: Path) -> bytes:
+    import gzip
+    import zlib
+
+    try:
+        return gzip.decompress(read_bytes(path))
+    except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError; a truncated file is an EOFError
+        raise HarnessError(f"{path}: not a valid gzip file ({exc})") from None
 
 
 def _jsonl_rows(path: Path, text: str) -> Iterator[Row]:

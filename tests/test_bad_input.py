@@ -160,7 +160,7 @@ DATA_CASES = [
     ("csv-missing-id", "noid.csv", b"ident,source\na,x\n", [":2: missing field 'id'"]),
     ("csv-non-utf8", "latin1.csv", CSV_NON_UTF8, [":2: not valid UTF-8", f"byte offset {CSV_NON_UTF8_AT}"]),
     ("empty-file", "empty2.jsonl", b"", [": no examples"]),
-    ("unsupported-format", "data.txt", b"hello\n", ["must be .jsonl, .csv, .parquet"]),
+    ("unsupported-format", "data.txt", b"hello\n", ["must be .jsonl, .jsonl.gz, .csv, .parquet"]),
 ]
 
 

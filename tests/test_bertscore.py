@@ -106,6 +106,31 @@ def test_change_after_token_512_moves_the_score(metric: BertScore) -> None:
     assert details is not None and details[0]["windowed"] == {"source": True, "candidate": False}
 
 
+def test_batching_by_length_does_not_change_a_single_bit() -> None:
+    """A text's embedding is the same bits alone or batched with others (equal-length batches, no padding; a
+    lone sequence runs beside a copy of itself): scores cannot depend on which texts share a call."""
+    texts = [*SOURCES, *CANDIDATES, LONG_SOURCE, LONG_SOURCE.replace("harbour", "airport"), "Short.", "Brief."]
+    together = BertScore().encoder()
+    batched = together.encode(texts, cache=False)
+    lengths = [len(together.token_ids(text)) for text in texts]
+    assert len(set(lengths)) < len(lengths)  # some texts share a length (and so a batch)
+    for text in texts:
+        alone = BertScore().encoder().encode([text], cache=False)[text]
+        assert alone.ids == batched[text].ids and alone.windowed == batched[text].windowed
+        assert bool((alone.embeddings == batched[text].embeddings).all()), text
+
+
+def test_equal_length_sequences_share_a_forward_pass() -> None:
+    encoder = BertScore().encoder()
+    windows_each = len(windows(len(encoder.token_ids(LONG_SOURCE)) - 2, encoder.limit - 2))
+    variants = [LONG_SOURCE.replace("harbour", word) for word in ("harbour", "airport", "railway", "library")]
+    assert len({len(encoder.token_ids(text)) for text in variants}) == 1  # one word piece swapped for another
+    encoder.encode(variants, cache=False)
+    # 4 texts x windows_each windows of 512 tokens, batch_tokens // 512 per pass, instead of one pass per window.
+    per_pass = encoder.batch_tokens // encoder.limit
+    assert per_pass > 1 and encoder.forward_calls == -(-4 * windows_each // per_pass) < 4 * windows_each
+
+
 def test_each_source_encoded_once_per_run() -> None:
     metric = BertScore()
     systems = [[f"{c} (system {k})" for c in CANDIDATES] for k in range(3)]
@@ -134,7 +159,8 @@ def test_signature_names_everything() -> None:
         ({"window": 1}, "'window' must be true or false"),
         ({"model": "some-org/unknown-model"}, "no default layer for model 'some-org/unknown-model'"),
         ({"model": "/no/such/dir", "layer": 3}, "does not exist"),
-        ({"rescale": True}, "no rescaling baseline for model 'all-MiniLM-L6-v2'"),
+        ({"model": "org/model", "layer": 2, "rescale": True}, "no rescaling baseline for model 'org/model'"),
+        ({"rescale": True, "layer": 9}, "the rescaling baseline of 'all-MiniLM-L6-v2' has no layer 9"),
         ({"device": "tpu"}, "'device' must be"),
     ],
 )
@@ -184,3 +210,45 @@ def test_rescale_uses_bert_scores_baseline_for_its_models() -> None:
     assert metric._baseline == tuple(float(x) for x in rows[17].split(",")[1:])
     assert "|model:roberta-large|L17|no-idf|rescaled:bert_score-baseline|" in metric.signature()
     assert metric.bounds("bertscore_f")[0] == float("-inf")
+
+
+def test_rescale_uses_the_projects_baseline_for_the_embedded_model(tmp_path: Path) -> None:
+    """metrics/bertscore/baselines/all-MiniLM-L6-v2.tsv, row 3; a copy still scores 1 after rescaling."""
+    from metrics.bertscore.baseline import BASELINES, read_baseline
+
+    shipped = read_baseline(BASELINES / "all-MiniLM-L6-v2.tsv")
+    assert sorted(shipped.rows) == list(range(7))
+    metric = BertScore(rescale=True)
+    assert metric._baseline == shipped.rows[DEFAULT_LAYER]
+    assert f"|L3|no-idf|rescaled:harness-baseline-{shipped.sha256[:8]}|" in metric.signature()
+    row = metric.score(sources=SOURCES[:1], candidates=SOURCES[:1])[0]
+    assert all(value == pytest.approx(1.0, abs=1e-5) for value in row.values())
+    raw = BertScore().score(sources=SOURCES, candidates=CANDIDATES)
+    for plain, rescaled in zip(raw, metric.score(sources=SOURCES, candidates=CANDIDATES)):
+        b = shipped.rows[DEFAULT_LAYER][2]
+        assert rescaled["bertscore_f"] == pytest.approx((plain["bertscore_f"] - b) / (1 - b), abs=1e-9)
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("layer,p,r,f\n0,1,2,3\n", encoding="utf-8")
+    with pytest.raises(HarnessError, match="line 1: expected the header LAYER,P,R,F"):
+        read_baseline(bad)
+
+
+@pytest.mark.slow
+def test_rescaled_unrelated_sentences_score_about_zero(shared: Path) -> None:
+    """The baseline does what the BERTScore authors made it for: unrelated pairs (other pairs than the ones the
+    baseline was made from: another seed) score about 0 once rescaled. 200 pairs: the standard error of the mean
+    rescaled F is about 0.012, so 0.05 is four of them."""
+    from metrics.bertscore.baseline import layer_scores, random_pairs, sentences
+
+    pairs = random_pairs(sentences(shared), seed=7, limit=200)
+    metric = BertScore(rescale=True)
+    rows = metric.score(sources=[r for _, r in pairs], candidates=[c for c, _ in pairs])
+    for key in ("bertscore_p", "bertscore_r", "bertscore_f"):
+        assert abs(sum(row[key] for row in rows) / len(rows)) < 0.05, key
+    # The baseline's maker scores a pair as the metric does (every layer at once; layer 3 here).
+    made = layer_scores(pairs[:5], model_path=_default_path())[DEFAULT_LAYER]
+    plain = BertScore().score(sources=[r for _, r in pairs[:5]], candidates=[c for c, _ in pairs[:5]])
+    for ours, theirs in zip(made, plain):
+        assert list(ours) == pytest.approx(
+            [theirs["bertscore_p"], theirs["bertscore_r"], theirs["bertscore_f"]], abs=1e-6
+        )

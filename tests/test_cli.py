@@ -91,12 +91,23 @@ def test_eval_default_task_writes_one_run_per_default_system(default_eval: tuple
 
 
 def test_eval_prints_leaderboard_on_stdout(default_eval: tuple[Any, Path]) -> None:
-    """The leaderboard of the task goes to stdout (progress goes to stderr); copy ranks first."""
+    """The leaderboard of the task goes to stdout (progress goes to stderr); copy ranks first, marked as a
+    near-copy (as lead-3, which on these one-to-three-sentence paragraphs is the source too)."""
     result, _ = default_eval
     assert "seeds-paragraphs: ranked by rougeLsum_f" in result.stdout
-    ranked = [line.split()[1] for line in result.stdout.splitlines() if re.match(r"\s*\d+\s+\S+\s+16\s", line)]
+    pattern = r"\s*\d+\s+(\S+)( \(near-copy\))?\s+16\s"
+    found = [m.groups() for m in map(lambda line: re.match(pattern, line), result.stdout.splitlines()) if m]
+    ranked = [system for system, _ in found]
     assert ranked[0] == "copy" and set(ranked) == DEFAULT_SYSTEMS
+    assert {system for system, mark in found if mark} == {"copy", "lead-3"}
+    assert "(near-copy) = mean extractiveness_coverage >= 0.9" in result.stdout
     assert "wrote " not in result.stdout and "wrote " in result.stderr
+
+
+def seeds_paragraphs_metrics() -> list[Any]:
+    from harness.tasks import find_task, load_task
+
+    return [build_metric(spec.name, spec.options) for spec in load_task(find_task("seeds-paragraphs")).metrics]
 
 
 def test_copy_scores_one_on_every_rouge_key(default_eval: tuple[Any, Path]) -> None:
@@ -104,7 +115,8 @@ def test_copy_scores_one_on_every_rouge_key(default_eval: tuple[Any, Path]) -> N
     _, out = default_eval
     means = read_run(only_run(out, "seeds-paragraphs", "copy"))["means"]
     assert list(means)[: len(ROUGE_KEYS)] == ROUGE_KEYS
-    assert list(means)[len(ROUGE_KEYS) :] == build_metric("numeric").keys() + build_metric("bertscore").keys()
+    # Then the keys of the task's other metrics, in the task's order (the task file lists them).
+    assert list(means) == [key for metric in seeds_paragraphs_metrics() for key in metric.keys()]
     # BERTScore of a text against itself is 1 up to float rounding (P and R are clamped to [-1, 1]).
     assert all(means[key] == pytest.approx(1.0, abs=1e-6) for key in build_metric("bertscore").keys())
     assert all(means[key] == pytest.approx(1.0) for key in ROUGE_KEYS)
@@ -120,11 +132,8 @@ def test_run_json_records_provenance(default_eval: tuple[Any, Path]) -> None:
         assert run["task"]["name"] == "seeds-paragraphs" and run["task"]["version"] == 1
         assert run["task"]["data_sha256"] == data_sha
         assert run["system"] == {**run["system"], "name": system, "spec": spec}
-        assert run["signatures"] == {
-            "rouge": build_metric("rouge").signature(),
-            "numeric": build_metric("numeric").signature(),
-            "bertscore": build_metric("bertscore").signature(),
-        }
+        assert run["signatures"] == {metric.name: metric.signature() for metric in seeds_paragraphs_metrics()}
+        assert {"rouge", "numeric", "bertscore", "extractiveness"} <= set(run["signatures"])
         assert run["signatures"]["rouge"].startswith("rouge|")
         assert run["packages"]["rouge-score"] and run["packages"]["nltk"] and run["packages"]["harness"]
         assert {"commit", "dirty"} <= set(run["project"])
@@ -132,9 +141,9 @@ def test_run_json_records_provenance(default_eval: tuple[Any, Path]) -> None:
             assert re.fullmatch(r"[0-9a-f]{40}", run["project"]["commit"])
         assert run["seed"] == 1234
         assert {"load_s", "candidates_s", "metrics_s", "score_s"} <= set(run["timings"])
-        assert set(run["means"]) == set(ROUGE_KEYS) | {
-            key for name in ("numeric", "bertscore") for key in build_metric(name).keys()
-        }
+        assert set(run["means"]) == {key for metric in seeds_paragraphs_metrics() for key in metric.keys()}
+        # Each metric's headline keys are recorded, for compact leaderboards built from the files.
+        assert run["metrics"]["rouge"]["headline"] == ["rouge1_f", "rouge2_f", "rougeLsum_f"]
         assert run["examples"]["n"] == 16
 
 

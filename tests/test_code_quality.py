@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-CODE = ["harness", "metrics", "bootstrap.py", "seeds/make_demo.py"]
+CODE = ["harness", "metrics", "bootstrap.py", "seeds/make_demo.py", "data/metaeval/derive.py"]
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,9 @@ def test_metric_contract(name: str) -> None:
     assert metric.score(sources=[], candidates=[]) == []
     signature = metric.signature()
     assert signature.startswith(name + "|") and signature == build_metric(name).signature()
+    # What the compact leaderboard shows: some of the metric's own keys, in its order.
+    headline = metric.headline_keys()
+    assert headline and headline == [key for key in keys if key in headline]
     assert metric.description
 
 

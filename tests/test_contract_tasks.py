@@ -33,6 +33,8 @@ def test_task_contract(path: Path) -> None:
     assert task.systems, "a shipped task lists default systems"
     for example in dataset.examples:
         assert clean_text(example.source, task.clean)[0].strip(), f"{example.id}: clean removes the whole source"
+        if task.prompt is not None:  # a generating system (openai:, hf:, command:) can run on every example
+            assert example.source in task.prompt.render(example, location=dataset.location)
     for name, spec in task.systems.items():
         produced = candidates_for(parse_spec(spec, base_dir=task.base_dir), dataset.examples, ids)
         assert list(produced.texts) == ids, name

@@ -59,7 +59,7 @@ def make_results(root: Path) -> Path:
         version: 1
         kind: rewrite
         data: data.jsonl
-        metrics: [rouge]
+        metrics: [rouge, numeric, extractiveness]
         primary: rougeLsum_f
         systems: {mine: file:cands.jsonl, copy: copy}
         """),
@@ -236,7 +236,13 @@ def test_html_has_leaderboard_plots_and_every_example(page: str) -> None:
     parsed.feed(page)
     assert [a["data-system"] for a in parsed.having("tr", **{"class": "board-row"})] == ["copy", "mine"]
     ids = {a.get("id", "") for _, a in parsed.tags}
-    assert {"plot-means-tiny", "plot-scores-tiny", "fidelity-novelty-0", "drill-0"} <= ids
+    assert {"plot-means-tiny", "plot-scores-tiny", "plot-novelty-tiny", "fidelity-novelty-0", "drill-0"} <= ids
+    # The fidelity-novelty view: copy is a near-copy, marked in the leaderboard and in the view's table.
+    assert [a["data-system"] for a in parsed.having("tr") if "data-system" in a and not a.get("class")] == [
+        "copy",
+        "mine",
+    ]
+    assert page.count('<span class="near-copy"') == 1 and "Near-copy: mean extractiveness_coverage" in page
     rows = parsed.having("tr", **{"class": "ex-row"})
     assert sorted((a["data-ex"], a["data-system"]) for a in rows) == sorted(
         (str(i), s) for i in range(3) for s in ("copy", "mine")
@@ -267,9 +273,10 @@ def test_html_escapes_candidate_text(page: str) -> None:
 def test_markdown_has_leaderboard_and_worst_examples(results: Path) -> None:
     text = render_markdown(build_report(results))
     assert "### tiny: ranked by rougeLsum_f" in text
-    assert "| 1 | copy | 3 |" in text
+    assert "| 1 | copy (near-copy) | 3 |" in text  # the source itself: marked as a near-copy
+    assert "#### Fidelity-novelty: novelty = extractiveness_novel2" in text
     assert "#### Worst examples: the 3 lowest rougeLsum_f per system" in text
-    worst = [line for line in text.splitlines() if line.startswith("| mine | ")]
+    worst = [line for line in text.split("#### Worst examples")[1].splitlines() if line.startswith("| mine | ")]
     assert len(worst) == 3 and all(line.count(" | ") == 3 for line in worst)
     assert "&lt;/script&gt;" in text  # raw HTML in a candidate does not become HTML in a pull request
 
@@ -353,16 +360,28 @@ def test_report_renders_and_responds_in_chromium(browser: Any, results: Path, pa
     find, find_all = browser.find_element, browser.find_elements
     assert [tr.get_attribute("data-system") for tr in find_all(By.CSS_SELECTOR, "tr.board-row")] == ["copy", "mine"]
     assert [tr.text.split()[1] for tr in find_all(By.CSS_SELECTOR, "tr.board-row")] == ["copy", "mine"]
-    for plot in ("plot-means-tiny", "plot-scores-tiny"):  # drawn by plotly.js: an SVG with the data in it
+    for plot in ("plot-means-tiny", "plot-scores-tiny", "plot-novelty-tiny"):  # drawn by plotly.js: an SVG
         assert find_all(By.CSS_SELECTOR, f"#{plot} svg.main-svg"), plot
     assert len(find_all(By.CSS_SELECTOR, "#plot-scores-tiny g.trace.boxes")) == 2
+    # The fidelity-novelty scatter: one point per system (named in the legend), the Pareto front as a line.
+    scatter = find(By.ID, "plot-novelty-tiny")
+    assert [t.text for t in scatter.find_elements(By.CSS_SELECTOR, "g.legend text.legendtext")] == [
+        "copy (near-copy)",
+        "mine",
+        "Pareto front",
+    ]
+    assert len(scatter.find_elements(By.CSS_SELECTOR, "g.trace.scatter path.point")) == 2
+    assert scatter.find_elements(By.CSS_SELECTOR, "g.trace.scatter path.js-line")
+    assert [td.text for td in find_all(By.CSS_SELECTOR, "table.novelty td.near")] == ["yes", ""]
     browser.save_screenshot(str(tmp_path / "top.png"))
 
     # Sorting by rougeLsum_f puts the worst example first; clicking it opens its side-by-side view.
     Select(find(By.CSS_SELECTOR, ".system-filter")).select_by_visible_text("mine")
-    find(By.CSS_SELECTOR, "table.examples th[data-key='rougeLsum_f']").click()
+    header = find(By.CSS_SELECTOR, "table.examples th[data-key='rougeLsum_f']")
+    column = int(header.get_property("cellIndex"))
+    header.click()
     visible = [tr for tr in find_all(By.CSS_SELECTOR, "table.examples tbody tr") if tr.is_displayed()]
-    values = [float(tr.find_elements(By.TAG_NAME, "td")[-1].get_attribute("data-v")) for tr in visible]
+    values = [float(tr.find_elements(By.TAG_NAME, "td")[column].get_attribute("data-v")) for tr in visible]
     assert len(visible) == 3 and values == sorted(values)
     worst_id = visible[0].find_element(By.TAG_NAME, "td").text
     visible[0].click()

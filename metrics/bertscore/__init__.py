@@ -73,6 +73,7 @@ class BertScore(Metric):
 
     name = "bertscore"
     description = "BERTScore P/R/F of the candidate against the source (whole articles, embedded MiniLM model)"
+    loads_model = True
 
     def __init__(
         self,
@@ -116,31 +117,44 @@ class BertScore(Metric):
         self.device = device
         self._encoder: Encoder | None = None
         self._baseline: tuple[float, float, float] | None = None
+        self._baseline_source = ""
         if rescale:
             self._baseline = self._load_baseline()
 
     def _load_baseline(self) -> tuple[float, float, float]:
-        """bert_score's English baseline for its own models (row = layer: P, R, F)."""
-        import csv
+        """The (P, R, F) baseline of the model's layer: the project's own for the embedded model
+        (:mod:`metrics.bertscore.baseline`), bert_score's shipped ones for its hub models."""
         from pathlib import Path
 
         import bert_score
 
-        path = Path(bert_score.__file__).parent / "rescale_baseline" / "en" / f"{self.model}.tsv"
-        if self.model is None or not path.is_file():
-            raise HarnessError(
-                f"bertscore: no rescaling baseline for model {self.model or DEFAULT_MODEL!r}; bert_score ships "
-                "them only for its own hub models (e.g. roberta-large). Set rescale: false"
-            )
-        with path.open(encoding="utf-8") as handle:
-            rows = list(csv.reader(handle))
-        if not 0 <= self.layer < len(rows) - 1:
-            raise HarnessError(f"bertscore: {path} has no baseline for layer {self.layer}")
-        _, p, r, f = rows[1 + self.layer]
-        return float(p), float(r), float(f)
+        from metrics.bertscore.baseline import BASELINES, read_baseline
+
+        if self.model is None:
+            path = BASELINES / f"{DEFAULT_MODEL}.tsv"
+        else:
+            path = Path(bert_score.__file__).parent / "rescale_baseline" / "en" / f"{self.model}.tsv"
+            if not path.is_file():
+                raise HarnessError(
+                    f"bertscore: no rescaling baseline for model {self.model!r}; bert_score ships them only for "
+                    "its own hub models (e.g. roberta-large) and the harness for its embedded default. "
+                    "Set rescale: false"
+                )
+        baseline = read_baseline(path)
+        self._baseline_source = (
+            f"harness-baseline-{baseline.sha256[:8]}" if self.model is None else "bert_score-baseline"
+        )
+        return baseline.layer(self.layer, model=self.model or DEFAULT_MODEL)
 
     def keys(self) -> list[str]:
         return list(_KEYS)
+
+    def per_example(self) -> bool:
+        # idf weights are computed from the call's sources: scored in groups, the numbers would change.
+        return not self.idf
+
+    def headline_keys(self) -> list[str]:
+        return ["bertscore_f"]
 
     def bounds(self, key: str) -> tuple[float, float]:
         # Cosines lie in [-1, 1]; rescaled scores can fall below -1 for a pair worse than the baseline.
@@ -162,7 +176,7 @@ class BertScore(Metric):
                 f"model:{model}",
                 f"L{self.layer}",
                 "idf:sources" if self.idf else "no-idf",
-                "rescaled:bert_score-baseline" if self.rescale else "not-rescaled",
+                f"rescaled:{self._baseline_source}" if self.rescale else "not-rescaled",
                 f"window:{WINDOW_POLICY}" if self.window else "window:off-truncate",
                 "tok:slow",
                 f"version:bert_score-{version('bert-score')}",

@@ -11,6 +11,14 @@ one ends at t_n). Each token keeps its embedding from the window where it has th
 end counting as unlimited (the "max context" rule of BERT's SQuAD code). ``[CLS]`` comes from the first window
 and ``[SEP]`` from the last. A text that fits is encoded in one pass, so windowing changes nothing for it.
 bert_score instead silently truncates at the limit; ``window=False`` does the same, for parity.
+
+Batching by length: the sequences to encode (whole texts, or the windows of long ones) are grouped by exact
+token length and each group runs in batches, so no sequence is ever padded. Padding is what makes batched
+embeddings differ from unbatched ones (by ~1e-6 here); without it a sequence's embedding is the same bits
+whichever sequences share its batch, measured on this CPU build for batches of 2 to 37 sequences of 3 to 512
+tokens (tests/test_bertscore.py checks it on real texts). A batch of exactly one sequence is the exception:
+torch takes another kernel path for it on short inputs (up to 1.4e-6 apart below 12 tokens), so a sequence
+alone in its length group is run beside a copy of itself, and every forward pass has at least two rows.
 """
 
 from __future__ import annotations
@@ -70,7 +78,16 @@ def max_tokens(tokenizer: Any, encoder: Any) -> int:
 class Encoder:
     """Encodes texts with one loaded model, caching each source's embeddings by text across calls."""
 
-    def __init__(self, tokenizer: Any, model: Any, *, window: bool, device: str, cache_size: int = 4096) -> None:
+    def __init__(
+        self,
+        tokenizer: Any,
+        model: Any,
+        *,
+        window: bool,
+        device: str,
+        cache_size: int = 4096,
+        batch_tokens: int = 4096,
+    ) -> None:
         self.tokenizer = tokenizer
         self.model = model
         self.window = window
@@ -78,6 +95,8 @@ class Encoder:
         self.limit = max_tokens(tokenizer, model)
         self.cache: OrderedDict[str, Encoded] = OrderedDict()
         self.cache_size = cache_size
+        # Tokens per forward pass: 8 windows of 512. Attention memory grows with it (MiniLM: ~0.1 GB here).
+        self.batch_tokens = batch_tokens
         # Counters the tests read: texts encoded (cache misses) and forward passes run.
         self.texts_encoded = 0
         self.forward_calls = 0
@@ -105,8 +124,7 @@ class Encoder:
                 found[text] = self.cache[text]
             else:
                 missing.append(text)
-        for text in missing:
-            encoded = self._encode_one(text)
+        for text, encoded in zip(missing, self._encode_many(missing)):
             found[text] = encoded
             if cache:
                 self.cache[text] = encoded
@@ -114,41 +132,83 @@ class Encoder:
                     self.cache.popitem(last=False)
         return found
 
-    def _forward(self, ids: list[int]) -> Any:
+    def _forward(self, batch_ids: list[list[int]]) -> list[Any]:
+        """Last-layer states of equal-length sequences, one forward pass: a list of (tokens x dims) tensors."""
         import torch
 
+        assert len({len(ids) for ids in batch_ids}) == 1, "batches hold sequences of one length (no padding)"
+        rows = batch_ids if len(batch_ids) > 1 else batch_ids * 2  # never a batch of one (module docstring)
         self.forward_calls += 1
-        batch = torch.tensor([ids], dtype=torch.long, device=self.device)
+        batch = torch.tensor(rows, dtype=torch.long, device=self.device)
         with torch.no_grad():
             out = self.model(batch, attention_mask=torch.ones_like(batch))
-        return out[0][0].float().cpu()
+        states = out[0].float().cpu()
+        return [states[i] for i in range(len(batch_ids))]
 
-    def _encode_one(self, text: str) -> Encoded:
-        """One text, one forward pass per window. Texts are encoded one at a time: batching with padding
-        changes the last bits of the embeddings, and scores must not depend on which texts share a call."""
+    def _pieces(self, ids: list[int]) -> tuple[list[list[int]], list[tuple[int, int]] | None]:
+        """The sequences one text is encoded as: itself, or its windows (with their spans) when too long."""
+        if len(ids) <= self.limit:
+            return [ids], None
+        if self.tokenizer.num_special_tokens_to_add(pair=False) != 2:
+            raise HarnessError(
+                "bertscore: windowing needs a model whose inputs are [start] text [end]; set window: false"
+            )
+        first, content, last = ids[0], ids[1:-1], ids[-1]
+        spans = windows(len(content), self.limit - 2)
+        return [[first, *content[start:end], last] for start, end in spans], spans
+
+    def _encode_many(self, texts: list[str]) -> list[Encoded]:
+        """Encode texts, running their sequences in batches of equal length of at most ``batch_tokens`` tokens."""
         import torch
 
-        self.texts_encoded += 1
-        ids = self.token_ids(text)
-        windowed = len(ids) > self.limit
-        if not windowed:
-            embeddings = self._forward(ids)
-        else:
-            if self.tokenizer.num_special_tokens_to_add(pair=False) != 2:
-                raise HarnessError(
-                    "bertscore: windowing needs a model whose inputs are [start] text [end]; set window: false"
-                )
-            first, content, last = ids[0], ids[1:-1], ids[-1]
-            spans = windows(len(content), self.limit - 2)
-            owner = best_window(len(content), spans)
-            outputs = [self._forward([first, *content[start:end], last]) for start, end in spans]
-            rows = [outputs[0][0]]
-            for position, index in enumerate(owner):
-                rows.append(outputs[index][1 + position - spans[index][0]])
-            rows.append(outputs[-1][-1])
-            embeddings = torch.stack(rows)
-        embeddings = embeddings / embeddings.norm(dim=-1, keepdim=True)
-        return Encoded(tuple(ids), embeddings, windowed)
+        self.texts_encoded += len(texts)
+        all_ids = [self.token_ids(text) for text in texts]
+        plans = [self._pieces(ids) for ids in all_ids]
+        by_length: dict[int, list[tuple[int, int]]] = {}
+        for t, (pieces, _) in enumerate(plans):
+            for w, piece in enumerate(pieces):
+                by_length.setdefault(len(piece), []).append((t, w))
+        states: dict[tuple[int, int], Any] = {}
+        for length, members in sorted(by_length.items()):
+            size = max(1, self.batch_tokens // length)
+            for start in range(0, len(members), size):
+                chunk = members[start : start + size]
+                outputs = self._forward([plans[t][0][w] for t, w in chunk])
+                states.update(zip(chunk, outputs))
+        encoded = []
+        for t, (ids, (pieces, spans)) in enumerate(zip(all_ids, plans)):
+            if spans is None:
+                embeddings = states[(t, 0)]
+            else:
+                owner = best_window(len(ids) - 2, spans)
+                rows = [states[(t, 0)][0]]
+                for position, index in enumerate(owner):
+                    rows.append(states[(t, index)][1 + position - spans[index][0]])
+                rows.append(states[(t, len(pieces) - 1)][-1])
+                embeddings = torch.stack(rows)
+            embeddings = embeddings / embeddings.norm(dim=-1, keepdim=True)
+            encoded.append(Encoded(tuple(ids), embeddings, spans is not None))
+        return encoded
+
+
+class AllLayersEncoder(Encoder):
+    """An encoder whose embeddings keep every layer: tokens x (layers + 1) x dims, layer 0 the word pieces.
+
+    For the studies that score one text with every layer at once (benchmarks/bertscore_layers.py, the rescaling
+    baseline of :mod:`metrics.bertscore.baseline`); the model must be loaded whole, not cut at a layer.
+    """
+
+    def _forward(self, batch_ids: list[list[int]]) -> list[Any]:
+        import torch
+
+        assert len({len(ids) for ids in batch_ids}) == 1, "batches hold sequences of one length (no padding)"
+        rows = batch_ids if len(batch_ids) > 1 else batch_ids * 2
+        self.forward_calls += 1
+        batch = torch.tensor(rows, dtype=torch.long, device=self.device)
+        with torch.no_grad():
+            out = self.model(batch, attention_mask=torch.ones_like(batch), output_hidden_states=True)
+        states = torch.stack(out.hidden_states, dim=2).float().cpu()
+        return [states[i] for i in range(len(batch_ids))]
 
 
 def windows(n: int, size: int) -> list[tuple[int, int]]:

@@ -48,6 +48,9 @@ class Numeric(Metric):
     def keys(self) -> list[str]:
         return list(_KEYS)
 
+    def headline_keys(self) -> list[str]:
+        return ["numeric_precision", "numeric_recall"]
+
     def bounds(self, key: str) -> tuple[float, float]:
         return (0.0, math.inf) if key in _COUNTS else (0.0, 1.0)
 

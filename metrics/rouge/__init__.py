@@ -100,6 +100,11 @@ class Rouge(Metric):
     def keys(self) -> list[str]:
         return [f"{rouge_type}_{part}" for rouge_type in self.types for part in _PARTS]
 
+    def headline_keys(self) -> list[str]:
+        # F of ROUGE-1, ROUGE-2 and ROUGE-Lsum, the three most papers report; else F of each type computed.
+        wanted = [t for t in ("rouge1", "rouge2", "rougeLsum") if t in self.types] or list(self.types)
+        return [f"{rouge_type}_f" for rouge_type in wanted]
+
     def signature(self) -> str:
         parts = [
             "rouge",
