@@ -13,9 +13,11 @@ again only if it scored it before.
 Each configuration runs in a fresh process (``--child``) that times ``harness.runner.run_eval`` on the task
 with ``rouge`` and ``numeric`` and reports its own peak RSS (the driver's: pool and Ray workers are other
 processes). Ray's start (``ray.init`` of a local instance) and stop are timed apart from the run. Printed:
-pairs/s, the ratio to one worker, the load average around each run (the machine may be shared: a
-1-vs-2-process ratio is only meaningful when nothing else runs), and with ``--memory`` the driver's peak
-RSS for the pool at a fifth of the examples, to show that streaming keeps it flat as the run grows.
+pairs/s, the ratio to one worker and to the pool, the scoring CPU (CPU seconds the scoring processes spent,
+summed over workers, from run.json: the work done, whatever the load; with one worker it is the driver's
+own scoring), the driver's CPU seconds and peak RSS, the load average around each run (the machine may be
+shared: a 1-vs-2-process ratio is only meaningful when nothing else runs), and with ``--memory`` the pool
+again on a fifth of the examples, to show the driver's memory does not grow with the results.
 
 Usage: ``.venv/bin/python benchmarks/scale.py [--examples N] [--configs one,pool,ray] [--memory]``
 """

@@ -3,8 +3,9 @@
 - :mod:`harness.parallel.work`: the unit of work (one chunk per source: the source with every system's
   candidate for it, so the source is tokenized, stemmed, split and encoded once), batches of chunks, and
   per-example isolated scoring in a worker.
-- :mod:`harness.parallel.backends`: in-process scoring and a process pool that rebuilds itself when a worker
-  dies; :mod:`harness.parallel.ray_backend`: the same work on Ray (``import ray`` happens only there).
+- :mod:`harness.parallel.backends`: in-process scoring, and a process pool that gives each chunk to the
+  worker that has its source cached and replaces a worker that dies; :mod:`harness.parallel.ray_backend`:
+  the same on a pool of Ray actors (``import ray`` happens only there).
 - :mod:`harness.parallel.journal`: a run directory that is filled as results arrive (append + fsync per
   batch) and that ``harness eval --resume`` completes after an interruption.
 - :mod:`harness.parallel.engine`: the driver: build the chunks, run a backend, write rows in input order,

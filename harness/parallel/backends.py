@@ -154,6 +154,7 @@ class PoolBackend:
         # Effective when the server starts (once per driver process): the metrics' modules imported once.
         self._context.set_forkserver_preload(_PRELOAD + sorted({recipe.cls.__module__ for recipe in recipes}))
         self._received = 0
+        self._finished = False
         # Workers get the read end; the write end stays here, so it closes exactly when the driver dies.
         self._alive_r, self._alive_w = self._context.Pipe(duplex=False)
         self._executors = [self._start() for _ in range(workers)]
@@ -174,6 +175,7 @@ class PoolBackend:
                 yield self._receive(pending)
         while pending:
             yield self._receive(pending)
+        self._finished = True
 
     def _send(self, token: T, chunks: list[Chunk], pending: deque[_Batch[T]]) -> _Batch[T]:
         """Split a batch among the workers by source affinity and submit each worker's part."""
@@ -235,17 +237,22 @@ class PoolBackend:
 
     def close(self) -> None:
         for executor in self._executors:
-            _stop(executor)
+            if self._finished:  # idle workers exit by themselves, releasing what they hold (semaphores)
+                executor.shutdown(wait=True)
+            else:
+                _stop(executor)
         self._alive_r.close()
         self._alive_w.close()
 
 
 def _stop(executor: ProcessPoolExecutor) -> None:
-    """Stop an executor's process now: on Ctrl-C or a lost worker, a batch in flight is not worth finishing."""
+    """Stop an executor's process now: on Ctrl-C or a lost worker, a batch in flight is not worth finishing.
+    Then shut the executor down and wait for its thread, so that its queues are released (else the
+    resource tracker warns of leaked semaphores when the driver exits)."""
     processes = list((getattr(executor, "_processes", None) or {}).values())
-    executor.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.terminate()
     for process in processes:
         process.join(timeout=5)
+    executor.shutdown(wait=True, cancel_futures=True)

@@ -2,8 +2,9 @@
 
 For each example still missing from some system's journal, one :class:`~harness.parallel.work.Chunk`
 holds its (cleaned) source and every such system's cleaned candidate; consecutive chunks form batches of
-about ``batch_pairs`` pairs, sized so that each worker gets 16 batches or more and a batch's fixed cost
-(about a millisecond to send and receive) stays under 1% of scoring it. A backend scores the batches; as
+about ``batch_pairs`` pairs. The pool and Ray split each batch among their workers, a part of 64 to 256
+pairs each, so that each worker gets 16 parts or more and a part's fixed cost (about a millisecond to send
+and receive) stays under 1% of scoring it. A backend scores the batches; as
 each comes back, in input order, its rows are appended to each system's journal and fsync'ed, so the
 driver holds only the batches in flight, and an interruption loses at most those.
 
