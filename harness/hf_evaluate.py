@@ -21,6 +21,19 @@ def text_pair_features() -> Any:
     return datasets.Features({"predictions": datasets.Value("string"), "references": datasets.Value("string")})
 
 
+def metric_info(description: str | None, citation: str, inputs_description: str, **extra: Any) -> Any:
+    """``evaluate.MetricInfo`` of a wrapper: its own texts (and e.g. ``reference_urls``), the shared features."""
+    import evaluate
+
+    return evaluate.MetricInfo(
+        description=description,
+        citation=citation,
+        inputs_description=inputs_description,
+        features=text_pair_features(),
+        **extra,
+    )
+
+
 def compute(
     metric: Metric, predictions: Sequence[str], references: Sequence[str], *, use_aggregator: bool
 ) -> dict[str, Any]:

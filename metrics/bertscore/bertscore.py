@@ -10,7 +10,7 @@ from typing import Any
 
 import evaluate
 
-from harness.hf_evaluate import compute, text_pair_features
+from harness.hf_evaluate import compute, metric_info
 from metrics.bertscore import BertScore as _BertScore
 
 _CITATION = """\
@@ -47,12 +47,8 @@ Examples:
 @evaluate.utils.file_utils.add_start_docstrings(__doc__, _KWARGS_DESCRIPTION)
 class BertScore(evaluate.Metric):  # type: ignore[misc]  # evaluate ships no type hints
     def _info(self) -> evaluate.MetricInfo:
-        return evaluate.MetricInfo(
-            description=__doc__,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=text_pair_features(),
-            reference_urls=["https://github.com/Tiiiger/bert_score"],
+        return metric_info(
+            __doc__, _CITATION, _KWARGS_DESCRIPTION, reference_urls=["https://github.com/Tiiiger/bert_score"]
         )
 
     def _compute(

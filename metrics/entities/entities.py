@@ -9,7 +9,7 @@ from typing import Any
 
 import evaluate
 
-from harness.hf_evaluate import compute, text_pair_features
+from harness.hf_evaluate import compute, metric_info
 from metrics.entities import Entities as _Entities
 
 _CITATION = """\
@@ -46,12 +46,8 @@ Examples:
 @evaluate.utils.file_utils.add_start_docstrings(__doc__, _KWARGS_DESCRIPTION)
 class Entities(evaluate.Metric):  # type: ignore[misc]  # evaluate ships no type hints
     def _info(self) -> evaluate.MetricInfo:
-        return evaluate.MetricInfo(
-            description=__doc__,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=text_pair_features(),
-            reference_urls=["https://aclanthology.org/2021.eacl-main.235/"],
+        return metric_info(
+            __doc__, _CITATION, _KWARGS_DESCRIPTION, reference_urls=["https://aclanthology.org/2021.eacl-main.235/"]
         )
 
     def _compute(

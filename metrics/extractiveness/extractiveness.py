@@ -10,7 +10,7 @@ from typing import Any
 
 import evaluate
 
-from harness.hf_evaluate import compute, text_pair_features
+from harness.hf_evaluate import compute, metric_info
 from metrics.extractiveness import Extractiveness as _Extractiveness
 
 _CITATION = """\
@@ -44,11 +44,10 @@ Examples:
 @evaluate.utils.file_utils.add_start_docstrings(__doc__, _KWARGS_DESCRIPTION)
 class Extractiveness(evaluate.Metric):  # type: ignore[misc]  # evaluate ships no type hints
     def _info(self) -> evaluate.MetricInfo:
-        return evaluate.MetricInfo(
-            description=__doc__,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=text_pair_features(),
+        return metric_info(
+            __doc__,
+            _CITATION,
+            _KWARGS_DESCRIPTION,
             reference_urls=["https://github.com/lil-lab/newsroom", "https://github.com/Yale-LILY/SummEval"],
         )
 

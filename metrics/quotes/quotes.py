@@ -9,7 +9,7 @@ from typing import Any
 
 import evaluate
 
-from harness.hf_evaluate import compute, text_pair_features
+from harness.hf_evaluate import compute, metric_info
 from metrics.quotes import Quotes as _Quotes
 
 _CITATION = """\
@@ -41,12 +41,7 @@ Examples:
 @evaluate.utils.file_utils.add_start_docstrings(__doc__, _KWARGS_DESCRIPTION)
 class Quotes(evaluate.Metric):  # type: ignore[misc]  # evaluate ships no type hints
     def _info(self) -> evaluate.MetricInfo:
-        return evaluate.MetricInfo(
-            description=__doc__,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=text_pair_features(),
-        )
+        return metric_info(__doc__, _CITATION, _KWARGS_DESCRIPTION)
 
     def _compute(
         self,
