@@ -266,7 +266,11 @@ def test_extract(category: str, text: str, expected: list[tuple[object, ...]]) -
 
 @pytest.mark.parametrize(("category", "text"), NONE, ids=[f"{c}:{t}" for c, t in NONE])
 def test_not_a_quantity(category: str, text: str) -> None:
-    assert extract(text) == [], [(q.text, q.kind) for q in extract(text)]
+    found = extract(text)
+    if category == "none:code":  # a name holding a figure is checked as a name, never read as a quantity
+        assert [q.kind for q in found] in ([], ["name"]), [(q.text, q.kind) for q in found]
+        return
+    assert found == [], [(q.text, q.kind) for q in found]
 
 
 @pytest.mark.parametrize(("category", "source", "candidate"), MATCH, ids=[f"{c}:{s}|{t}" for c, s, t in MATCH])

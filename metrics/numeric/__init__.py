@@ -10,8 +10,12 @@ numbers, money, percentages, units, years, ordinals, fractions, ranges, qualifie
 - ``numeric_f``: their harmonic mean; ``numeric_n_source``, ``numeric_n_candidate``: the counts.
 
 ``score_with_details`` also returns, per example, ``{"discrepancies": [...]}``: each with its ``kind``
-(unsupported, scale, unit, value, bound, missing), the candidate span (text, character offsets into the
-candidate as scored, value, unit) and the source span that explains it (null if none).
+(unsupported, scale, unit, value, bound, attribution, missing), the candidate span (text, character offsets
+into the candidate as scored, value, unit) and the source span that explains it (null if none); an
+``attribution`` also names the ``rival`` source figure and what each is bound to (``bound_to``).
+
+Names holding a figure ("A40") and rank claims ("one of the most successful") count in precision only: the
+source's are no figures the rewrite must keep.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from harness.errors import HarnessError
 from harness.registry import Metric, check_lengths, register
 from metrics.numeric import extract as _extract
 from metrics.numeric import match as _match
+from metrics.numeric import names as _names
 
 _KEYS = ["numeric_precision", "numeric_recall", "numeric_f", "numeric_n_source", "numeric_n_candidate"]
 _COUNTS = frozenset({"numeric_n_source", "numeric_n_candidate"})
@@ -36,14 +41,18 @@ class Numeric(Metric):
     name = "numeric"
     description = "share of the rewrite's numbers the source backs (P) and of the source's numbers kept (R)"
 
-    def __init__(self, *, tolerance: float = 0.0, rounding: bool = True, min_rounded_digits: int = 2) -> None:
+    def __init__(
+        self, *, tolerance: float = 0.0, rounding: bool = True, min_rounded_digits: int = 2, attribution: bool = True
+    ) -> None:
         if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not 0 <= tolerance < 1:
             raise HarnessError(f"numeric: 'tolerance' must be a number in [0, 1), got {tolerance!r}")
         if not isinstance(rounding, bool):
             raise HarnessError(f"numeric: 'rounding' must be true or false, got {rounding!r}")
         if isinstance(min_rounded_digits, bool) or not isinstance(min_rounded_digits, int) or min_rounded_digits < 1:
             raise HarnessError(f"numeric: 'min_rounded_digits' must be an integer >= 1, got {min_rounded_digits!r}")
-        self.options = _match.Options(float(tolerance), rounding, min_rounded_digits)
+        if not isinstance(attribution, bool):
+            raise HarnessError(f"numeric: 'attribution' must be true or false, got {attribution!r}")
+        self.options = _match.Options(float(tolerance), rounding, min_rounded_digits, attribution)
 
     def keys(self) -> list[str]:
         return list(_KEYS)
@@ -71,6 +80,7 @@ class Numeric(Metric):
                 rounding,
                 "one:with-unit-or-scale",
                 "m:million-unless-length-word",
+                f"attribution:{'clause' if options.attribution else 'off'}",
             ]
         )
 
@@ -81,7 +91,9 @@ class Numeric(Metric):
         rows: list[dict[str, float]] = []
         details: list[dict[str, Any]] = []
         for source, candidate in zip(sources, candidates):
-            found = _match.compare(_extract.extract(source), _extract.extract(candidate), self.options)
+            found = _match.compare(
+                _extract.extract(source), _extract.extract(candidate), self.options, _names.source_forms(source)
+            )
             rows.append(
                 {
                     "numeric_precision": found.precision,

@@ -7,17 +7,31 @@ decade (``the 1990s``), an ordinal (``21st``, ``the first``), a fraction (``a th
 (``10.30pm``) or a day of a month (``5 March``), each possibly a range (``10-15``, ``between 10 and 15``) and
 possibly qualified (``nearly``, ``more than``, ``up to``).
 
+Also read: results (``3-1``, ``145-6``: two whole numbers with a hyphen that run downwards, or stand next to a
+word of results such as "win", "defeat", "lost"), rank claims (``one of the world's most successful``, ``one
+of the biggest``), Unicode fractions (``½``, ``1½``), scientific and power notation (``1e6``, ``10^6``), and
+the way tokenised corpora (XSum, CNN/DM) write figures: ``£20, 000`` (a spaced thousands group after a
+currency, or ``, 000``), ``# 2m`` (``#`` and a space for ``£``). A change followed by a level is not a range
+("rose by 2.5% to 3,480", "from 12 to 15", "3% to $1.2bn": a unit on the low end the high end lacks).
+
+Names that hold a figure are kind ``name``, checked as names (:mod:`metrics.numeric.names`), never as
+quantities: digits glued to letters (``G7``, ``M25``, ``A40``, ``3D``, ``Twenty20``), a word-hyphen-number
+(``Covid-19``, ``under-21s``; but ``mid-2036`` is a year and ``innings-and-39-run`` a count), a capitalised
+word then a number below 1000 (``Windows 10``, ``Formula 1``, ``Channel Four``). A bare count after a word
+carries that pair's name forms too, so "formula 1" in lower-cased text is backed by "F1".
+
 What is deliberately *not* a quantity, so that recall is not noise:
 
 - ``a``/``an`` alone ("a tourist") and a bare ``one`` ("one of the", "no one", "one day"): only "one"
   followed by a unit, a currency or a scale word ("one million", "one metre"), in a compound ("one hundred")
   or as "one in five" counts. Plural-free casual counting is too common in prose to be a checkable figure.
 - spelled ordinals without a determiner: "the first meeting", "its third" count; "First, ...", "at first" do not.
-- names and codes: digits glued to letters (``G7``, ``M25``, ``3D``, ``5G``), a word-hyphen-number
-  (``Covid-19``, ``F-35``; but ``mid-2036``, ``late-1990s`` are years), a capitalised word then a number
-  below 1000 (``Windows 10``, ``Article 50``), phone numbers, slash dates; digit runs over 30 digits (ids).
+- phone numbers, slash dates; digit runs over 30 digits (ids); numbers beyond a float (``1e309``).
 - ``m`` glued to a number is *million* (``£500m``, ``6.1m people``), the UK press's use; it is metres only
   before a length word (``100m sprint``, ``10m high``) or with a space (``10 m``).
+
+Each quantity keeps a reference to its text, from which what it is bound to (its clause and slot,
+:mod:`metrics.numeric.binding`) is read when the matcher first asks.
 
 Extraction is a left-to-right scan from anchors (a digit or a number word), each parsed with anchored
 regular expressions of bounded width, so the time is linear in the text and no pattern can backtrack
@@ -27,14 +41,16 @@ catastrophically.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
+from metrics.numeric import binding
 from metrics.numeric import lexicon as lx
+from metrics.numeric import names
 from metrics.numeric import words as nw
 
-VERSION = "1"
+VERSION = "2"
 MAX_DIGITS = 30
 
 
@@ -57,11 +73,41 @@ class Quantity:
     direction: str  # exact, above, below or approx
     strict: bool  # a bound that excludes the figure itself ("more than")
     context: tuple[str, ...]  # content words just before and after it (the thing counted)
+    # A name that holds a figure ("A40", "Formula 1", "under-21s"), or a bare count that may be one ("formula
+    # 1" in lower-cased text): the spellings under which the source may write that name (see name_forms).
+    forms: frozenset[str] = frozenset()
+    # A result ("3-1", "145-6"): the second number, kept apart from the first (``value``).
+    other: float | None = None
+    # The text it was found in (not compared or shown): what it is bound to is read from it when first asked.
+    source_text: str = field(default="", repr=False, compare=False)
+
+    @cached_property
+    def bound(self) -> binding.Frame:
+        """What it is bound to: content words of its clause and its slot (binding.Frame), for
+        the check that it counts the same thing as in the source. Computed on first use: most figures of a
+        faithful rewrite need it, a figure the source lacks never does."""
+        return binding.frame(self.source_text, self.start, self.end) if self.source_text else binding.EMPTY
+
+    @property
+    def clause(self) -> tuple[str, ...]:
+        return self.bound.clause
 
 
 _WORD_ANCHORS = sorted(nw.NUMBER_WORDS | set(nw.DENOMINATORS), key=len, reverse=True)
-_ANCHOR = re.compile(r"\d|(?<![A-Za-z])(?:" + "|".join(_WORD_ANCHORS) + r")(?![A-Za-z])", re.IGNORECASE)
+# Unicode's vulgar fractions: "½", "¾", and glued to a whole number, "1½".
+VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5), "⅖": (2, 5), "⅗": (3, 5)}
+VULGAR |= {"⅘": (4, 5), "⅙": (1, 6), "⅚": (5, 6), "⅛": (1, 8), "⅜": (3, 8), "⅝": (5, 8), "⅞": (7, 8)}
+_ANCHOR = re.compile(
+    r"\d|[" + "".join(VULGAR) + r"]|(?<![A-Za-z])(?:" + "|".join(_WORD_ANCHORS) + r")(?![A-Za-z])", re.IGNORECASE
+)
+# Scientific and power notation, one number each: "1e6", "2.5e-3", "10^6".
+_POWER = re.compile(r"(\d+(?:\.\d+)?)(?:[eE]([-+]?\d{1,3})|\^([-+]?\d{1,3}))(?![A-Za-z0-9^])")
+_LARGEST = Decimal("1e308")  # beyond a float: not a checkable figure
 _NUM = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?")
+# Tokenised corpora (XSum, CNN/DM as SummEval and FRANK ship them) write "£20, 000": a group after ", " is a
+# thousands group when the number is money or the groups are all zeros ("1, 000"); "in 45, 300 people" is not.
+_SPACED_THOUSANDS = re.compile(r"\d{1,3}(?:, \d{3})+(?![\d,.]\d|\d)")
+_ZERO_GROUPS = re.compile(r"\d{1,3}(?:, 000)+(?![\d,.]\d|\d)")
 _GLUED_RUN = re.compile(r"[0-9A-Za-z.,/:]*")
 _TIME = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s?([ap])\.?m\.?(?![A-Za-z])|(\d{1,2}):(\d{2})(?![\d:])", re.IGNORECASE)
 _PHONE = re.compile(r"0\d{2,4}[ -]\d{3,4}[ -]?\d{3,4}(?!\d)|\d{3}\)?[ -]\d{3}-\d{4}(?!\d)|\d{3}-\d{3}-\d{4}(?!\d)")
@@ -81,11 +127,14 @@ _UNIT_SPELLINGS = sorted(
 _UNIT_WORD = re.compile(r"(?:\s|-)(" + "|".join(re.escape(s) for s in _UNIT_SPELLINGS) + r")(?![A-Za-z])", re.I)
 _CURRENCY_BEFORE = re.compile(
     r"(?:(?<![A-Za-z])(?:us|au|a|c|ca|hk|nz)?\$|£|€|¥|₹|(?<![A-Za-z])(?:gbp|usd|eur|jpy|chf|aud|cad|inr|cny|rs\.?))"
-    r"\s?$",
+    r"\s?$"
+    # "# 2m": tokenised XSum writes the pound sign as "#" followed by a space ("#1" without one is a rank).
+    r"|(?<![^\s(])# $",
     re.IGNORECASE,
 )
 _QUALIFIER = re.compile(
-    r"(?<![A-Za-z])(" + "|".join(re.escape(q) for q in sorted(lx.QUALIFIERS, key=len, reverse=True)) + r")\s+$",
+    # Not after a hyphen: "two-under 70" is a golf score, not "under 70".
+    r"(?<![A-Za-z-])(" + "|".join(re.escape(q) for q in sorted(lx.QUALIFIERS, key=len, reverse=True)) + r")\s+$",
     re.IGNORECASE,
 )
 _BETWEEN = re.compile(r"(?<![A-Za-z])between\s+$", re.IGNORECASE)
@@ -101,6 +150,21 @@ _ARTICLE = re.compile(r"(?<![A-Za-z])(an?|half an?) $", re.IGNORECASE)
 _HALF_AN = re.compile(r" an?(?= )", re.IGNORECASE)
 _PLUS_RUN = re.compile(r"[\d ()-]{0,24}")
 _ONE_IN = re.compile(r" in (?:every )?([A-Za-z]+)", re.IGNORECASE)
+# "one of the world's most successful", "one of the biggest": a claim of rank, checked by its superlative.
+_RANK = re.compile(
+    r"one of (?:the|its|their|his|her|our|britain's|britain’s)\s+(?:[A-Za-z]+(?:'s|’s)\s+)?"
+    r"(?:(?:most|least)\s+([A-Za-z]+)|([A-Za-z]+))",
+    re.IGNORECASE,
+)
+# "a second time", "a third term": an ordinal after "a" only before a word that it ranks.
+_A_RANK = re.compile(r"[ -](?!later|ago|or|and|half|hand)[a-z]{2,}", re.IGNORECASE)
+_CHANGE = re.compile(r"(?<![A-Za-z])(?:from|by)\s+$", re.IGNORECASE)
+# "innings-and-39-run": a number inside a hyphenated compound modifier after a function word is a quantity.
+_COMPOUND = re.compile(r"\d+(?:\.\d+)?-[a-z]", re.IGNORECASE)
+_COMPOUND_BEFORE = re.compile(r"(?<![A-Za-z])(?:and|or|a|an|to|of|by)-$", re.IGNORECASE)
+_GLUED_LETTER = re.compile(r"\d+[A-Za-z]")
+# A result: two whole numbers joined by a hyphen, nothing glued after ("3-1", "145-6", "27-13").
+_SCORE = re.compile(r"(\d{1,3})[-–](\d{1,3})(?![\d%]|[.,]\d|[-–/]\d|[A-Za-z])")
 
 
 def extract(text: str) -> list[Quantity]:
@@ -120,6 +184,8 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
         start = anchor.start()
         if text[start].isdigit():
             quantity, pos = _digits_at(text, start)
+        elif text[start] in VULGAR:
+            quantity, pos = _vulgar_at(text, start)
         else:
             quantity, pos = _words_at(text, start, anchor.end())
         pos = max(pos, start + 1)
@@ -162,12 +228,49 @@ def _significant(number: str) -> tuple[str, Decimal]:
     return stripped or "0", Decimal(10) ** (len(digits) - len(stripped)) if stripped else Decimal(1)
 
 
+def _vulgar_at(text: str, start: int) -> tuple[Quantity | None, int]:
+    """A fraction written as one character ("½ of voters"); "1½" is read with its whole number by _core."""
+    if start and (text[start - 1].isalnum() or text[start - 1] in VULGAR):
+        return None, start + 1
+    numerator, denominator = VULGAR[text[start]]
+    value = numerator / denominator
+    return _make(text, start, start + 1, value, None, "fraction", None, "ratio", value, "", 0.0), start + 1
+
+
+def _power(text: str, start: int) -> _Core | None:
+    """ "1e6", "2.5e-3", "10^6" as one number (None if it overflows a float)."""
+    match = _POWER.match(text, start)
+    if match is None:
+        return None
+    mantissa, exponent = match.group(1), int(match.group(2) or match.group(3))
+    try:
+        if match.group(2) is not None:
+            shown = Decimal(mantissa).scaleb(exponent)
+            digits, place = _significant(mantissa)
+            place = place.scaleb(exponent)
+        else:
+            shown = Decimal(mantissa) ** exponent
+            digits, place = _significant(str(shown)) if shown == shown.to_integral_value() else (mantissa, Decimal(0))
+    except (InvalidOperation, ArithmeticError):
+        return None
+    if not shown.is_finite() or abs(shown) > _LARGEST:
+        return None
+    return _Core(start, match.end(), shown, digits, place, None, None, 1.0, "count", True, False)
+
+
 def _core(text: str, start: int) -> _Core | None:
     """The number at ``start`` with its glued suffix, scale word and unit; None if it is not a quantity."""
+    power = _power(text, start)
+    if power is not None:
+        return power
     match = _NUM.match(text, start)
     if match is None:
         return None
-    number = match.group()
+    currency = _CURRENCY_BEFORE.search(text, max(0, start - 4), start)
+    spaced = (_SPACED_THOUSANDS if currency else _ZERO_GROUPS).match(text, start)
+    if spaced and spaced.end() > match.end():
+        match = spaced
+    number = match.group().replace(" ", "")
     if text[match.end() : match.end() + 1] == "." and text[match.end() + 1 : match.end() + 2].isdigit():
         return None  # "1.2.3": a version or section number
     if sum(ch.isdigit() for ch in number) > MAX_DIGITS:
@@ -178,8 +281,11 @@ def _core(text: str, start: int) -> _Core | None:
         return None
     digits, place = _significant(number)
     end = match.end()
+    if end < len(text) and text[end] in VULGAR and "." not in number:
+        numerator, denominator = VULGAR[text[end]]  # "1½": a mixed number
+        shown += Decimal(numerator) / Decimal(denominator)
+        digits, place, end = digits + str(numerator), Decimal(1) / Decimal(denominator), end + 1
     core = _Core(start, end, shown, digits, place, None, None, 1.0, "count", False, "," in number)
-    currency = _CURRENCY_BEFORE.search(text, max(0, start - 4), start)
     if currency:
         symbol = currency.group().strip().lower().rstrip(".")
         core.currency = lx.CURRENCY_SYMBOLS.get(symbol)
@@ -257,12 +363,15 @@ def _digits_at(text: str, start: int) -> tuple[Quantity | None, int]:
     year_prefix = None
     if before == "+":
         return None, max(_PLUS_RUN.match(text, start).end(), start + 1)  # type: ignore[union-attr]
-    if before and (before.isalnum() or before in "._"):
-        return None, _past_run(text, start)  # "G7", "M25", "1.2.3", "+44 ...": glued to something else
+    if before and before.isalpha():
+        return _name_at(text, start)  # "G7", "M25", "A40", "Twenty20": a name holding a figure
+    if before and (before.isdigit() or before in "._"):
+        return None, _past_run(text, start)  # "1.2.3", "+44 ...": glued to something else
     if before == "-" and start >= 2 and text[start - 2].isalpha():
         year_prefix = _YEAR_PREFIX.search(text, max(0, start - 6), start)
-        if year_prefix is None:
-            return None, _past_run(text, start)  # "Covid-19", "F-35"
+        compound = _COMPOUND.match(text, start) and _COMPOUND_BEFORE.search(text, max(0, start - 4), start)
+        if year_prefix is None and not compound:
+            return _name_at(text, start)  # "Covid-19", "F-35", "under-21s"
     if (start >= 1 and before == "(") or _PHONE.match(text, start):
         phone = _PHONE.match(text, start)
         if phone:
@@ -277,8 +386,13 @@ def _digits_at(text: str, start: int) -> tuple[Quantity | None, int]:
             return None, slash.end()
         value = numerator / denominator
         return _make(text, start, slash.end(), value, None, "fraction", None, "ratio", value, "", 0.0), slash.end()
+    score = _SCORE.match(text, start)
+    if score and _is_score(text, start, score):
+        return _score(text, start, score), score.end()
     core = _core(text, start)
     if core is None:
+        if _GLUED_LETTER.match(text, start):
+            return _name_at(text, start)  # "3D", "5G", "10x"
         return None, _past_run(text, start)
     high: _Core | None = None
     low_end = core.end
@@ -287,7 +401,7 @@ def _digits_at(text: str, start: int) -> tuple[Quantity | None, int]:
     if (
         sep
         and (sep.group().strip() != "and" or between)
-        and (sep.group().strip() != "to" or not _from_before(text, core))
+        and (sep.group().strip() != "to" or not _change_before(text, core))
     ):
         second = sep.end()
         if second < len(text) and (text[second].isdigit() or text[second] in "£$€¥"):
@@ -306,13 +420,108 @@ def _past_run(text: str, start: int) -> int:
     return max(run.end() if run else start, start + 1)
 
 
-def _from_before(text: str, core: _Core) -> bool:
-    return text[max(0, core.start - 5) : core.start].lower().endswith("from ")
+def _change_before(text: str, core: _Core) -> bool:
+    """ "from 12 to 15", "rose by 2.5% to 3,480", "cut by 10 to 45": a change then a level, not a range."""
+    return _CHANGE.search(text, max(0, core.start - 12), core.start) is not None
+
+
+def _name_at(text: str, start: int) -> tuple[Quantity | None, int]:
+    """The name holding the figure at ``start`` ("A40", "under-21s", "3D"), and where scanning resumes."""
+    token = names.token_at(text, start)
+    if token is None or not names.is_name(token[0]):
+        return None, _past_run(text, start)
+    name, begin = token
+    return _name(text, begin, begin + len(name), names.forms(name)), begin + len(name)
+
+
+def _name(text: str, start: int, end: int, forms: frozenset[str]) -> Quantity | None:
+    if not forms:
+        return None
+    return Quantity(
+        text[start:end], start, end, 0.0, None, "name", None, "name", 0.0, "", 0.0, None, "exact", False, (), forms
+    )
+
+
+def _superlative(match: re.Match[str]) -> str | None:
+    """The superlative a rank claim turns on ("successful" for "most successful", "big" for "biggest")."""
+    if match.group(1):
+        return match.group(1).lower()
+    word = match.group(2).lower()
+    if word in lx.SUPERLATIVES or (word.endswith("est") and len(word) > 5 and word not in lx.NOT_SUPERLATIVES):
+        return word
+    return None
+
+
+def _rank(text: str, start: int, match: re.Match[str]) -> Quantity:
+    word = _superlative(match) or ""
+    return Quantity(
+        match.group(),
+        start,
+        match.end(),
+        1.0,
+        None,
+        "rank",
+        None,
+        "rank",
+        1.0,
+        "1",
+        1.0,
+        None,
+        "exact",
+        False,
+        (),
+        frozenset({binding.stem(word.removesuffix("est") if word.endswith("est") else word)}),
+        source_text=text,
+    )
+
+
+def _is_score(text: str, start: int, match: re.Match[str]) -> bool:
+    """ "3-1", "145-6", "27-13" is a result, not a range, when it runs downwards (no range does) or a word of
+    results stands next to it ("a 1-2 defeat", "lost 0-1")."""
+    if start and (text[start - 1] in "-–—/.,:" or text[start - 1].isalnum()):
+        return False
+    first, second = int(match.group(1)), int(match.group(2))
+    if 1000 <= first <= 2100:
+        return False  # "2020-21": a season
+    if second <= first and not (first >= 100 and second >= 10 and first % 10 == 0):
+        return True  # "10-5" is no range; "100-50" might be a careless one
+    before = text[max(0, start - 25) : start].lower().split()[-2:]
+    after = _WORD_AFTER.match(text, match.end())
+    return bool(set(before) & lx.RESULT_WORDS) or bool(after and after.group(1).lower() in lx.RESULT_WORDS)
+
+
+def _score(text: str, start: int, match: re.Match[str]) -> Quantity:
+    first, second = float(match.group(1)), float(match.group(2))
+    return Quantity(
+        match.group(),
+        start,
+        match.end(),
+        first,
+        None,
+        "score",
+        None,
+        "score",
+        first,
+        f"{match.group(1)}-{match.group(2)}",
+        1.0,
+        None,
+        "exact",
+        False,
+        _context(text, start, match.end()),
+        other=second,
+        source_text=text,
+    )
 
 
 def _join_range(low: _Core, high: _Core) -> tuple[_Core | None, _Core]:
     """Make "10-15 metres", "£3bn-£4bn", "2020-21" one range, carrying the unit and scale of either end."""
     if high.kind != "count" and high.kind != low.kind and high.kind != "percent":
+        return None, low
+    # "rose 2.5% to 3,480", "3% to $1.2bn": a unit on the low end that the high end lacks or contradicts is a
+    # change followed by a level, not a range ("10 to 15%" carries the high end's unit down).
+    if low.unit is not None and (high.unit is None or high.unit != low.unit):
+        return None, low
+    if low.currency is not None and high.currency is not None and low.currency != high.currency:
         return None, low
     if low.unit is None and high.unit is not None:
         low.unit, low.kind = high.unit, high.kind
@@ -394,7 +603,8 @@ def _classify(text: str, core: _Core, high: _Core | None, year_prefix: re.Match[
             ):
                 kind, dimension = "date", f"date:{lower[:3]}"
             elif word[0].isupper() and not at_sentence_start and lower not in lx.NOT_NAMES and shown < 1000:
-                return None  # "Windows 10", "Article 50": a name
+                # "Windows 10", "Article 50", "Formula 1": a name, checked as a name
+                return _name(text, core.start - len(word) - 1, core.end, names.forms(f"{word} {core.digits}"))
         if kind == "count":
             after = _WORD_AFTER.match(text, core.end)
             if after and after.group(1).lower()[:3] in lx.MONTHS and 1 <= shown <= 31 and after.start(1) - core.end < 3:
@@ -416,6 +626,8 @@ def _classify(text: str, core: _Core, high: _Core | None, year_prefix: re.Match[
     value = float(shown * factor)
     high_value = float(high.shown * factor) if high is not None else None
     end = high.end if high is not None else core.end
+    # A bare whole count after a word may be a name in lower-cased text ("formula 1", "league 2").
+    forms = names.pair_forms(text, core.start) if plain and kind == "count" and shown < 1000 else frozenset()
     return Quantity(
         text=text[begin:end],
         start=begin,
@@ -432,6 +644,8 @@ def _classify(text: str, core: _Core, high: _Core | None, year_prefix: re.Match[
         direction=direction,
         strict=strict,
         context=_context(text, core.start, end),
+        forms=forms,
+        source_text=text,
     )
 
 
@@ -475,6 +689,7 @@ def _make(
     shown: float,
     digits: str,
     precision: float,
+    forms: frozenset[str] = frozenset(),
 ) -> Quantity:
     qualifier = None
     direction, strict = "exact", False
@@ -499,6 +714,8 @@ def _make(
         direction,
         strict,
         _context(text, start, end),
+        forms=forms,
+        source_text=text,
     )
 
 
@@ -507,6 +724,8 @@ def _make(
 
 def _words_at(text: str, start: int, anchor_end: int) -> tuple[Quantity | None, int]:
     """The spelled quantity starting with the number word at ``start``, and where scanning resumes."""
+    if anchor_end < len(text) and text[anchor_end].isdigit():
+        return _name_at(text, anchor_end)  # "Twenty20": a name
     spans: list[tuple[str, int, int]] = []
     article = _ARTICLE.search(text, max(0, start - 7), start)
     if article:
@@ -564,6 +783,8 @@ def _words_at(text: str, start: int, anchor_end: int) -> tuple[Quantity | None, 
         before = text[max(0, begin - 8) : begin].lower().split()
         if not before or (before[-1] not in lx.ORDINAL_DETERMINERS and not before[-1].endswith(("'s", "’s"))):
             return None, end
+        if before[-1] in ("a", "an") and not _A_RANK.match(text, end):
+            return None, end  # "a second later", "wait a second": a unit of time, not a rank
         value = parsed.value
         return _make(text, begin, end, value, None, "ordinal", None, "ordinal", value, str(int(value)), 1.0), end
     return _spelled_quantity(text, begin, end, parsed, words)
@@ -590,6 +811,9 @@ def _spelled_quantity(
             kind = "percent" if unit.dimension == "ratio" else "points" if unit.dimension == "points" else "measure"
         end = unit_match.end()
     elif parsed.value == 1 and parsed.used == 1 + (words[0] in ("a", "an")):
+        rank = _RANK.match(text, begin)
+        if rank and _superlative(rank):
+            return _rank(text, begin, rank), rank.end()
         follow = _ONE_IN.match(text, end)
         if follow is None:
             return None, end  # a bare "one": a pronoun or article in prose, not a figure
@@ -602,9 +826,22 @@ def _spelled_quantity(
         before = _word_before(text, begin)
         name = before and before[0][0].isupper() and not before[1] and before[0].lower() not in lx.NOT_NAMES
         if name and parsed.value < 10 and text[begin].isupper():
-            return None, end  # "Apollo Eleven", "Channel Four": a name
+            # "Apollo Eleven", "Channel Four": a name, checked as a name
+            return _name(text, begin - len(before[0]) - 1, end, names.forms(text[begin - len(before[0]) - 1 : end])), end
+    forms = names.pair_forms(text, begin) if kind == "count" and words[0] not in ("a", "an") else frozenset()
     base = float(value) * factor
     quantity = _make(
-        text, begin, end, base, None, kind, unit_name, dimension, float(value), digits, parsed.precision * factor
+        text,
+        begin,
+        end,
+        base,
+        None,
+        kind,
+        unit_name,
+        dimension,
+        float(value),
+        digits,
+        parsed.precision * factor,
+        forms,
     )
     return quantity, end

@@ -116,6 +116,7 @@ GLUED_UNITS = frozenset(
 # Currency -> (canonical code, factor to one unit of it). Symbols come before the number, words after.
 CURRENCY_SYMBOLS: dict[str, str] = {
     "£": "GBP",
+    "#": "GBP",  # tokenised XSum's pound sign ("# 2m"), only with a space after it (see extract)
     "$": "USD",
     "us$": "USD",
     "€": "EUR",
@@ -250,7 +251,9 @@ MONTHS = frozenset(
 
 # Words that may precede a spelled-out ordinal for it to count ("the first meeting", "its third"): a bare
 # "first" ("First, ...", "at first") is discourse, not a rank.
-ORDINAL_DETERMINERS = frozenset(["the", "its", "his", "her", "their", "our", "my", "your", "this", "that", "'s", "’s"])
+ORDINAL_DETERMINERS = frozenset(
+    ["the", "a", "an", "its", "his", "her", "their", "our", "my", "your", "this", "that", "'s", "’s"]
+)
 
 # A capitalised word then a number below 1000 is a name ("Windows 10", "Article 50", "Formula 1") unless the
 # word is one of these (sentence-initial words are checked separately).
@@ -338,4 +341,47 @@ STOPWORDS = frozenset(
         "over",
         "under",
     ]
+)
+
+# Words that mark "3-1", "27-13" as a result rather than a range when next to it ("a 1-2 defeat", "lost 0-1").
+RESULT_WORDS = frozenset(
+    "win wins won winning beat beats beating victory victories draw draws drew drawn defeat defeats defeated "
+    "lose loses lost losing loss losses lead leads led leading trail trails trailed trailing score scores scored "
+    "scoreline result thrashing thrashed hammered hammering edged edge routed rout victors".split()
+)
+
+# Plain bounds: a source figure that satisfies one backs it ("at least 20" for 23). Not the hedges ("nearly",
+# "as many as", "just over"), which say the figure is close to the bound.
+BOUNDS = frozenset(
+    [
+        "more than",
+        "over",
+        "above",
+        "in excess of",
+        "upwards of",
+        "exceeding",
+        "at least",
+        "no fewer than",
+        "no less than",
+        "a minimum of",
+        "fewer than",
+        "less than",
+        "under",
+        "below",
+        "up to",
+        "at most",
+        "no more than",
+        "a maximum of",
+    ]
+)
+# Qualifiers that are as often prepositions ("a row over three laws", "under two managers"): never a bound
+# contradiction against the same figure given exactly.
+PREPOSITION_QUALIFIERS = frozenset(["over", "under"])
+
+# Superlatives that do not end in -est, and -est words that are not superlatives, for rank claims ("one of
+# the best", "one of the first"; not "one of the interests").
+SUPERLATIVES = frozenset("best worst first last top leading foremost".split())
+NOT_SUPERLATIVES = frozenset(
+    "interest interests forest honest modest west protest contest request arrest harvest suggest manifest "
+    "conquest dishonest inquest midwest southwest northwest priest tempest earnest behest digest invest".split()
 )
