@@ -102,7 +102,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         baseline = Path(folder)
         archive = subprocess.run(
-            ["git", "-C", str(REPO), "archive", args.baseline_ref, "metrics", "harness"], capture_output=True, check=True
+            ["git", "-C", str(REPO), "archive", args.baseline_ref, "metrics", "harness"],
+            capture_output=True,
+            check=True,
         )
         subprocess.run(["tar", "-x", "-C", str(baseline)], input=archive.stdout, check=True)
         contenders = {
@@ -110,7 +112,10 @@ def main() -> None:
             "no-attribution": (REPO, {"attribution": False}),
             "default": (REPO, {}),
         }
-        print(f"{args.pairs} pairs, {args.rounds} rounds{' (cold cache)' if args.cold else ''}; baseline {args.baseline_ref}")
+        print(
+            f"{args.pairs} pairs, {args.rounds} rounds{' (cold cache)' if args.cold else ''};"
+            f" baseline {args.baseline_ref}"
+        )
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         times: dict[str, list[float]] = {name: [] for name in contenders}
         for round_ in range(args.rounds):

@@ -27,7 +27,6 @@ import csv
 import json
 import re
 import sys
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,7 +103,9 @@ def naive(summaries: list[Summary]) -> list[list[tuple[int, int]]]:
         words = set(_WORD.findall(summary.article.lower()))
         spans = []
         for token in tokens(summary):
-            if (token.kind == "digits" and token.text not in digits) or (token.kind == "words" and token.text not in words):
+            if (token.kind == "digits" and token.text not in digits) or (
+                token.kind == "words" and token.text not in words
+            ):
                 spans.append((token.start, token.end))
         flagged.append(spans)
     return flagged
@@ -193,9 +194,9 @@ def main() -> None:
     }
     for name, checker in checkers.items():
         result = results[name] = evaluate(summaries, checker)
-        cells = [
-            f"{c.precision:.3f} | {c.recall:.3f} | {c.f:.3f}" for c in (result.digits, result.words)
-        ] + [f"{result.summaries.precision:.3f} | {result.summaries.recall:.3f}"]
+        cells = [f"{c.precision:.3f} | {c.recall:.3f} | {c.f:.3f}" for c in (result.digits, result.words)] + [
+            f"{result.summaries.precision:.3f} | {result.summaries.recall:.3f}"
+        ]
         print(f"| {name} | " + " | ".join(cells) + " |")
     if args.errors:
         print()

@@ -27,7 +27,7 @@ from metrics.numeric.match import Options, compare
 EXTRACT: list[tuple[str, str, list[tuple[object, ...]]]] = [
     # digits, separators, decimals
     ("extract:digits", "It employs 300,000 staff.", [("count", 300000)]),
-    ("extract:digits", "Exactly 1204 ballots were spoilt.", [("year", 1204)]),  # year-like: same dimension as counts
+    ("extract:digits", "Exactly 1204 ballots were spoilt.", [("count", 1204)]),  # year-like, before its plural
     ("extract:digits", "A rise of 6.1 points.", [("points", 6.1)]),
     ("extract:digits", "Inflation fell to 0.5.", [("count", 0.5)]),
     ("extract:digits", "The fund holds 1,234,567 shares.", [("count", 1234567)]),

@@ -67,7 +67,12 @@ CAUGHT: list[tuple[str, str, str, str]] = [
     ("score", "City won at home.", "City won 2-0 at home.", "unsupported"),
     ("score", "England were 145-6.", "England were 145-7.", "value"),
     ("unit", "It was 10 metres long.", "It was 10 miles long.", "unit"),
-    ("rank", "He is one of the most successful scientists.", "He is one of the most popular scientists.", "unsupported"),
+    (
+        "rank",
+        "He is one of the most successful scientists.",
+        "He is one of the most popular scientists.",
+        "unsupported",
+    ),
     ("rank", "He is a scientist.", "He is one of the world's greatest scientists.", "unsupported"),
 ]
 
@@ -150,6 +155,17 @@ SWAPPED = (
 )
 
 
+def test_a_year_given_as_a_count_is_an_attribution_error() -> None:
+    """ "in 2015" backs no "2015 individuals": the source gives the figure for another kind of thing."""
+    source = "Attackers struck the Bataclan in 2015 and shot at cafe terraces, killing 130 people."
+    candidate = "Attackers struck the Bataclan in 130 and shot at cafe terraces, killing 2015 people."
+    row, found = _discrepancies(source, candidate)
+    # "in 130" reads as a count, which the source's 130 backs; "2015 people" is a count the source gives as a year.
+    assert [(d["kind"], d["candidate"]["text"]) for d in found] == [("attribution", "2015")]  # type: ignore[index]
+    row, found = _discrepancies(source, "In 2015 attackers killed 130 people at the Bataclan.")
+    assert found == [] and row["numeric_precision"] == 1.0
+
+
 def test_exchanged_figures_are_attribution_errors() -> None:
     row, found = _discrepancies(BRIDGE, SWAPPED)
     assert [d["kind"] for d in found] == ["attribution"] * 4
@@ -162,8 +178,18 @@ def test_exchanged_figures_are_attribution_errors() -> None:
 
 KEPT: list[tuple[str, str, str]] = [
     # restructured rewrites that keep every figure bound to the same thing: no attribution
-    ("passive", BRIDGE, "£500m will be spent on the bridge and £2bn on the tunnel. The bridge will be built by about 300 workers, and the tunnel dug by 1,200."),
-    ("reordered", BRIDGE, "The tunnel will cost £2bn and the bridge £500m. About 1,200 workers will dig the tunnel, and 300 will build the bridge."),
+    (
+        "passive",
+        BRIDGE,
+        "£500m will be spent on the bridge and £2bn on the tunnel. "
+        "The bridge will be built by about 300 workers, and the tunnel dug by 1,200.",
+    ),
+    (
+        "reordered",
+        BRIDGE,
+        "The tunnel will cost £2bn and the bridge £500m. "
+        "About 1,200 workers will dig the tunnel, and 300 will build the bridge.",
+    ),
     ("list", BRIDGE, "Costs: tunnel £2bn, bridge £500m."),
     ("split", BRIDGE, "The tunnel will cost £2bn. The bridge will cost £500m."),
     ("paraphrase", BRIDGE, "Building the bridge will take about 300 workers; digging the tunnel, 1,200."),
@@ -173,12 +199,28 @@ KEPT: list[tuple[str, str, str]] = [
     ("possessive", "Arsenal scored three goals and Chelsea one.", "Arsenal's three goals beat Chelsea."),
     ("possessive", "The company made £3m profit.", "The company's profit was £3m."),
     ("to-Y", "City's two goals came late and United scored three.", "United's three goals and City's two."),
-    ("reordered", "Sales in France rose 12% and sales in Spain fell 4%.", "In Spain sales fell 4%, while in France they rose 12%."),
-    ("reordered", "Sales in France rose 12% and sales in Spain fell 4%.", "A 4% fall in Spain and a 12% rise in France."),
-    ("passive", "Police arrested 14 people and charged 3.", "Fourteen people were arrested and three were charged by police."),
+    (
+        "reordered",
+        "Sales in France rose 12% and sales in Spain fell 4%.",
+        "In Spain sales fell 4%, while in France they rose 12%.",
+    ),
+    (
+        "reordered",
+        "Sales in France rose 12% and sales in Spain fell 4%.",
+        "A 4% fall in Spain and a 12% rise in France.",
+    ),
+    (
+        "passive",
+        "Police arrested 14 people and charged 3.",
+        "Fourteen people were arrested and three were charged by police.",
+    ),
     ("passive", "The council spent £40,000 on the park.", "£40,000 was spent on the park by the council."),
     ("clause", "The firm, which employs 2,000 people, made £5m.", "The firm made £5m and employs 2,000 people."),
-    ("clause", "In 2019 the firm made £5m; in 2020 it lost £2m.", "The firm lost £2m in 2020 after making £5m in 2019."),
+    (
+        "clause",
+        "In 2019 the firm made £5m; in 2020 it lost £2m.",
+        "The firm lost £2m in 2020 after making £5m in 2019.",
+    ),
     ("ordinal", "It was her second gold medal of the games.", "She won her second gold medal."),
     ("ordinal", "This is the first time the club has won the cup.", "The club has won the cup for the first time."),
     ("ordinal", "He finished third in the race.", "He came third in the race."),

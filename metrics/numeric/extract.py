@@ -45,9 +45,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property, lru_cache
 
-from metrics.numeric import binding
+from metrics.numeric import binding, names
 from metrics.numeric import lexicon as lx
-from metrics.numeric import names
 from metrics.numeric import words as nw
 
 VERSION = "2"
@@ -78,6 +77,10 @@ class Quantity:
     forms: frozenset[str] = frozenset()
     # A result ("3-1", "145-6"): the second number, kept apart from the first (``value``).
     other: float | None = None
+    # A year-like figure whose kind its context settles: a year after "in", "since", "the" ("in 2015"), or
+    # a count before the plural it counts ("2015 people"). Two such figures of the other kind never back
+    # each other; an unsettled "2015" backs and is backed by either.
+    typed: bool = False
     # The text it was found in (not compared or shown): what it is bound to is read from it when first asked.
     source_text: str = field(default="", repr=False, compare=False)
 
@@ -158,6 +161,15 @@ _RANK = re.compile(
 )
 # "a second time", "a third term": an ordinal after "a" only before a word that it ranks.
 _A_RANK = re.compile(r"[ -](?!later|ago|or|and|half|hand)[a-z]{2,}", re.IGNORECASE)
+_YEAR_BEFORE = re.compile(
+    r"(?<![A-Za-z])(?:in|since|until|till|by|during|from|before|after|the|its|their|his|her|this|last|next)\s+$",
+    re.IGNORECASE,
+)
+# A plural noun right after a figure ("2015 people"); not the plurals that follow a year ("2012 Olympics").
+_NOT_COUNTED = r"(?:olympics|games|elections|accounts|results|figures|awards|finals|series|riots|protests)"
+_PLURAL_NOUN = r"(?:[a-z]{2,}[^s'’\s]s|people|children|men|women|staff|police|personnel)"
+_PLURAL = re.compile(r"(?!" + _NOT_COUNTED + r"$)" + _PLURAL_NOUN, re.IGNORECASE)
+_PLURAL_AFTER = re.compile(r" (?!" + _NOT_COUNTED + r"\b)" + _PLURAL_NOUN + r"\b", re.IGNORECASE)
 _CHANGE = re.compile(r"(?<![A-Za-z])(?:from|by)\s+$", re.IGNORECASE)
 # "innings-and-39-run": a number inside a hyphenated compound modifier after a function word is a quantity.
 _COMPOUND = re.compile(r"\d+(?:\.\d+)?-[a-z]", re.IGNORECASE)
@@ -572,6 +584,7 @@ def _classify(text: str, core: _Core, high: _Core | None, year_prefix: re.Match[
     shown, place = core.shown, core.place
     kind, unit_name, dimension, factor = core.kind, None, "number", Decimal(1)
     plain = not core.scaled and core.unit is None and core.currency is None and kind == "count"
+    typed = False  # a year known to be a year ("in 2015", "mid-2036") or a year-like count before its plural
     if core.currency is not None:
         kind, unit_name, dimension = "money", core.currency, f"currency:{core.currency}"
         factor = Decimal(repr(core.currency_factor))
@@ -588,6 +601,7 @@ def _classify(text: str, core: _Core, high: _Core | None, year_prefix: re.Match[
         if not ((plain or kind == "decade") and 1000 <= shown <= 2100 and shown == int(shown)):
             return None
         kind, qualifier = ("decade" if kind == "decade" else "year"), year_prefix.group(1).lower()
+        typed = True
     elif plain:
         before = _word_before(text, core.start)
         if before is not None:
@@ -612,7 +626,10 @@ def _classify(text: str, core: _Core, high: _Core | None, year_prefix: re.Match[
                 if month[0:3] in lx.MONTHS and (month not in ("may", "march") or after.group(1)[0].isupper()):
                     kind, dimension = "date", f"date:{month[:3]}"
         if kind == "count" and not core.separators and 1000 <= shown <= 2100 and shown == int(shown):
-            kind = "year"
+            kind, typed = "year", _YEAR_BEFORE.search(text, max(0, core.start - 12), core.start) is not None
+            after = _WORD_AFTER.match(text, core.end)
+            if not typed and after and after.start(1) - core.end == 1 and _PLURAL.fullmatch(after.group(1)):
+                kind = "count"  # "killing 2015 people", "1204 ballots": a count before the plural it counts
     direction, strict = "exact", False
     found = None
     if qualifier is None and core.start and text[core.start - 1].isspace():
@@ -645,6 +662,7 @@ def _classify(text: str, core: _Core, high: _Core | None, year_prefix: re.Match[
         strict=strict,
         context=_context(text, core.start, end),
         forms=forms,
+        typed=typed or (kind == "count" and 1000 <= shown <= 2100 and _PLURAL_AFTER.match(text, end) is not None),
         source_text=text,
     )
 
@@ -825,9 +843,10 @@ def _spelled_quantity(
     elif words[0] not in ("a", "an") and begin > 0:
         before = _word_before(text, begin)
         name = before and before[0][0].isupper() and not before[1] and before[0].lower() not in lx.NOT_NAMES
-        if name and parsed.value < 10 and text[begin].isupper():
+        if before and name and parsed.value < 10 and text[begin].isupper():
             # "Apollo Eleven", "Channel Four": a name, checked as a name
-            return _name(text, begin - len(before[0]) - 1, end, names.forms(text[begin - len(before[0]) - 1 : end])), end
+            name_start = begin - len(before[0]) - 1
+            return _name(text, name_start, end, names.forms(text[name_start:end])), end
     forms = names.pair_forms(text, begin) if kind == "count" and words[0] not in ("a", "an") else frozenset()
     base = float(value) * factor
     quantity = _make(

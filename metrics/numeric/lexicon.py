@@ -345,9 +345,52 @@ STOPWORDS = frozenset(
 
 # Words that mark "3-1", "27-13" as a result rather than a range when next to it ("a 1-2 defeat", "lost 0-1").
 RESULT_WORDS = frozenset(
-    "win wins won winning beat beats beating victory victories draw draws drew drawn defeat defeats defeated "
-    "lose loses lost losing loss losses lead leads led leading trail trails trailed trailing score scores scored "
-    "scoreline result thrashing thrashed hammered hammering edged edge routed rout victors".split()
+    [
+        "win",
+        "wins",
+        "won",
+        "winning",
+        "beat",
+        "beats",
+        "beating",
+        "victory",
+        "victories",
+        "draw",
+        "draws",
+        "drew",
+        "drawn",
+        "defeat",
+        "defeats",
+        "defeated",
+        "lose",
+        "loses",
+        "lost",
+        "losing",
+        "loss",
+        "losses",
+        "lead",
+        "leads",
+        "led",
+        "leading",
+        "trail",
+        "trails",
+        "trailed",
+        "trailing",
+        "score",
+        "scores",
+        "scored",
+        "scoreline",
+        "result",
+        "thrashing",
+        "thrashed",
+        "hammered",
+        "hammering",
+        "edged",
+        "edge",
+        "routed",
+        "rout",
+        "victors",
+    ]
 )
 
 # Plain bounds: a source figure that satisfies one backs it ("at least 20" for 23). Not the hedges ("nearly",
@@ -380,8 +423,33 @@ PREPOSITION_QUALIFIERS = frozenset(["over", "under"])
 
 # Superlatives that do not end in -est, and -est words that are not superlatives, for rank claims ("one of
 # the best", "one of the first"; not "one of the interests").
-SUPERLATIVES = frozenset("best worst first last top leading foremost".split())
+SUPERLATIVES = frozenset(["best", "worst", "first", "last", "top", "leading", "foremost"])
 NOT_SUPERLATIVES = frozenset(
-    "interest interests forest honest modest west protest contest request arrest harvest suggest manifest "
-    "conquest dishonest inquest midwest southwest northwest priest tempest earnest behest digest invest".split()
+    [
+        "interest",
+        "interests",
+        "forest",
+        "honest",
+        "modest",
+        "west",
+        "protest",
+        "contest",
+        "request",
+        "arrest",
+        "harvest",
+        "suggest",
+        "manifest",
+        "conquest",
+        "dishonest",
+        "inquest",
+        "midwest",
+        "southwest",
+        "northwest",
+        "priest",
+        "tempest",
+        "earnest",
+        "behest",
+        "digest",
+        "invest",
+    ]
 )

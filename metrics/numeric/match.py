@@ -43,7 +43,8 @@ quantity that explains it:
 ``unsupported`` none of these: the closest source quantity of the same dimension (nearest in log value),
                or null when the source has none (always null for a name or a rank claim);
 ``attribution`` backed by value, bound to something else: the source's mention of the figure, the source
-               figure whose place it took (``rival``), and the clause words of each (``bound_to``).
+               figure whose place it took (``rival``), and the clause words of each (``bound_to``); or
+               the source's figure of another kind ("in 2015" for "2015 people").
 
 A result ("3-1") that the source does not give is ``value`` when the source gives another result, else
 ``unsupported``.
@@ -178,23 +179,54 @@ def _one_sided_unit(cand: Quantity, src: Quantity) -> bool:
     return (cand.kind in _BARE and src.kind in _WITH_UNIT) or (src.kind in _BARE and cand.kind in _WITH_UNIT)
 
 
+def _kinds_conflict(cand: Quantity, src: Quantity) -> bool:
+    """A year and a count that their contexts both settle ("in 2015" and "2015 people")."""
+    return cand.typed and src.typed and {cand.kind, src.kind} == {"year", "count"}
+
+
 def supports(src: Quantity, cand: Quantity, options: Options) -> bool:
     """Does the source quantity back the candidate quantity (by value; binding is checked apart)?"""
-    if cand.kind == "rank" or src.kind == "rank":
-        # "one of the most successful": backed by the same superlative ("successful", "big" for "biggest").
-        return cand.kind == src.kind and bool(cand.forms & src.forms)
-    if cand.kind == "name" or src.kind == "name":
-        return False  # names are checked as names (see compare)
-    if cand.kind == "score" or src.kind == "score":
-        # A result reads either way round ("won 2-1" / "lost 1-2").
-        return cand.kind == src.kind and sorted((cand.value, cand.other or 0)) == sorted((src.value, src.other or 0))
     if cand.dimension == src.dimension:
+        dimension = cand.dimension
+        if dimension == "name":
+            return False  # names are checked as names (see compare)
+        if dimension == "rank":
+            # "one of the most successful": backed by the same superlative ("successful", "big" for "biggest").
+            return bool(cand.forms & src.forms)
+        if dimension == "score":
+            # A result reads either way round ("won 2-1" / "lost 1-2").
+            return sorted((cand.value, cand.other or 0)) == sorted((src.value, src.other or 0))
+        if cand.typed and src.typed and _kinds_conflict(cand, src):
+            return False  # "in 2015" does not back "2015 people"
         if _values_agree(cand, src, options) and not _contradicts(cand, src):
             return True
         return _bound_satisfied(cand, src)
     if _one_sided_unit(cand, src) and cand.high is None and src.high is None and not _contradicts(cand, src):
         return _close(cand.shown, src.shown, options.tolerance)
     return False
+
+
+def _pools(sources: Sequence[Quantity]) -> tuple[dict[str, list[Quantity]], list[Quantity], list[Quantity]]:
+    """Sources by dimension, and those with a unit and the bare counts (which back each other, see
+    _one_sided_unit): a candidate is compared only with the sources that could back it."""
+    by_dimension: dict[str, list[Quantity]] = {}
+    for src in sources:
+        by_dimension.setdefault(src.dimension, []).append(src)
+    return (
+        by_dimension,
+        [src for src in sources if src.kind in _WITH_UNIT],
+        [src for src in sources if src.kind in _BARE],
+    )
+
+
+def _pool(cand: Quantity, pools: tuple[dict[str, list[Quantity]], list[Quantity], list[Quantity]]) -> list[Quantity]:
+    by_dimension, with_unit, bare = pools
+    same = by_dimension.get(cand.dimension, [])
+    if cand.kind in _BARE:
+        return same + [src for src in with_unit if src.dimension != cand.dimension]
+    if cand.kind in _WITH_UNIT:
+        return same + [src for src in bare if src.dimension != cand.dimension]
+    return same
 
 
 def _power_of_ten(a: float, b: float) -> bool:
@@ -238,6 +270,10 @@ def classify(cand: Quantity, sources: Sequence[Quantity], options: Options) -> D
         scores = [s for s in sources if s.kind == "score"]
         return Discrepancy("value" if scores else "unsupported", cand, _closest(cand, scores))
     same = [s for s in sources if s.dimension == cand.dimension]
+    # The figure the source gives, for another kind of thing: a year where the rewrite counts people.
+    other_kind = [s for s in same if _kinds_conflict(cand, s) and _values_agree(cand, s, options)]
+    if other_kind:
+        return Discrepancy("attribution", cand, other_kind[0])
     bound = [s for s in same if _values_agree(cand, s, options)]
     if bound:
         return Discrepancy("bound", cand, bound[0])
@@ -295,6 +331,8 @@ class Comparison:
 
 
 _CANDIDATE_ONLY = frozenset({"name", "rank"})
+
+
 def _best(cand: Quantity, pool: Sequence[Quantity]) -> tuple[Quantity, int]:
     best = max(pool, key=lambda s: binding.overlap(cand.bound, s.bound))
     return best, binding.overlap(cand.bound, best.bound)
@@ -332,9 +370,9 @@ def attribution(
         if cand.clause and cand2.clause:
             rival, rival_overlap = _best(cand, rivals)
             # The other figure must be misplaced the same way: its clause is closer to this figure's backer.
-            if rival_overlap >= 2 and rival_overlap > best_overlap:
-                if binding.overlap(cand2.bound, best.bound) > theirs[1]:
-                    return Discrepancy("attribution", cand, best, rival)
+            misplaced = binding.overlap(cand2.bound, best.bound) > theirs[1]
+            if rival_overlap >= 2 and rival_overlap > best_overlap and misplaced:
+                return Discrepancy("attribution", cand, best, rival)
         # Two figures of one clause exchanged ("a record high of 2022 in 745,000").
         slot, slot2 = cand.bound.slot, cand2.bound.slot
         if (
@@ -365,10 +403,10 @@ def compare(
     one ("formula 1"), is backed when its forms meet them."""
     found: list[Discrepancy] = []
     supported = 0
-    backing = [[src for src in sources if supports(src, cand, options)] for cand in candidates]
+    pools = _pools(sources)
+    backing = [[src for src in _pool(cand, pools) if supports(src, cand, options)] for cand in candidates]
     own = [
-        _best(cand, backers) if backers and options.attribution else None
-        for cand, backers in zip(candidates, backing)
+        _best(cand, backers) if backers and options.attribution else None for cand, backers in zip(candidates, backing)
     ]
     for index, (cand, backers) in enumerate(zip(candidates, backing)):
         if backers:

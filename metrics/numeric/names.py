@@ -28,8 +28,53 @@ _FIGURE = re.compile(
 )
 # Words that start a pair without making it a name ("the 5", "in 2012", "by 10").
 _NOT_NAME_WORDS = frozenset(
-    "a an the of in on at to by for from with and or than as is was are were be been has have had it its "
-    "their his her our about around nearly almost over under some up down just only top aged age".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "by",
+        "for",
+        "from",
+        "with",
+        "and",
+        "or",
+        "than",
+        "as",
+        "is",
+        "was",
+        "are",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "it",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "about",
+        "around",
+        "nearly",
+        "almost",
+        "over",
+        "under",
+        "some",
+        "up",
+        "down",
+        "just",
+        "only",
+        "top",
+        "aged",
+        "age",
+    ]
 )
 MAX_LENGTH = 30
 
@@ -56,9 +101,7 @@ def forms(name: str) -> frozenset[str]:
 
 def is_name(token: str) -> bool:
     """A token with both letters and digits, short enough to be a name rather than an id or a hash."""
-    return (
-        len(token) <= MAX_LENGTH and any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
-    )
+    return len(token) <= MAX_LENGTH and any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
 
 
 @lru_cache(maxsize=4096)
@@ -79,8 +122,10 @@ def source_forms(text: str) -> frozenset[str]:
 def token_at(text: str, start: int) -> tuple[str, int] | None:
     """The letters-digits-hyphens token that holds ``text[start]``, and where it begins."""
     begin = start
-    while begin > 0 and start - begin < MAX_LENGTH and (
-        text[begin - 1].isalnum() or (text[begin - 1] == "-" and begin >= 2 and text[begin - 2].isalnum())
+    while (
+        begin > 0
+        and start - begin < MAX_LENGTH
+        and (text[begin - 1].isalnum() or (text[begin - 1] == "-" and begin >= 2 and text[begin - 2].isalnum()))
     ):
         begin -= 1
     match = TOKEN.match(text, begin)
