@@ -28,6 +28,7 @@ import numpy as np
 
 from harness.metaeval import bootstrap, levels, significance
 from harness.metaeval import coefficients as coef
+from harness.metaeval.weights import Weights
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +48,7 @@ def statistics(resamples: int) -> None:
     keys = {f"key{i}": human + rng.normal(0, 1 + i, (n, m)) for i in range(k)}
     present = np.ones((n, m), dtype=bool)
     worlds = bootstrap.draw(n, m, resamples=resamples, seed=1)
-    ones = levels.Weights.identity(n, m)
+    ones = Weights.identity(n, m)
     total = 0.0
     with threadpool_limits(limits=1, user_api="blas"):
         for coefficient in coef.COEFFICIENTS:

@@ -1,25 +1,30 @@
-"""Speed of the harness's ROUGE against rouge-score on article-length pairs, with an exactness check.
+"""Speed of ``harness.score(metrics=["rouge"])`` (default options) against rouge-score, as users run it, with an
+exactness check.
 
-Scores the same pairs through ``rouge_score.rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL",
-"rougeLsum"], use_stemmer=True)`` and through the harness's ``rouge`` metric (``sentences: lines``, i.e.
-rouge-score's own rougeLsum convention), in one process, pair by pair in turn so that both see the same
-load on a shared machine, and checks that all 12 values of every pair are equal (``==``). Exits 1 if any
-differs.
+Two workloads of real, distinct texts from ``../shared/external``:
 
-The pairs (300, or ``--pairs N``: the first N, cycling through the three kinds) are made from the 100
-REALSumm source articles (``external/realsumm/selected_docs_for_human_eval/abs/ptr_generator/src.txt``,
-lower-cased and PTB-tokenised, ``<t>`` tags removed) and the 100 SummEval CNN/DM articles (field ``text``
-of ``external/summeval/model_output_annotations/M8_outputs_annotations.jsonl``), and every text occurs
-once, so no cache of the harness helps across pairs (except Porter stems, which are per token):
+- ``summeval``: the 12 SummEval systems' summaries of the 100 CNN/DM articles
+  (``summeval/model_output_annotations/M*.jsonl``, field ``decoded`` against ``text``): 1,200 pairs, scored one
+  system at a time, as a leaderboard scores them (each article is the source of 12 pairs);
+- ``articles``: 24 pairs of distinct FRANK articles of 500 to 800 rouge-score tokens each
+  (``frank/data/articles-wfactcc-json/*.json``, field ``article``), every text in one pair only.
 
-- REALSumm article i vs a rewrite of it (rewrite ``a``: seeded sentence moves, word drops and swaps);
-- SummEval article i vs its rewrite ``a``;
-- rewrite ``b`` of SummEval article i vs rewrite ``b`` of REALSumm article i + 1 (unrelated articles).
+Contenders, each in its own process (``--child``), rounds interleaved (harness, rouge-score, harness, ...):
 
-Every text is split into sentences (one per line) by :func:`harness.sentences.split_sentences` before the
-clocks start, as the harness does for rougeLsum; both implementations get the same lines.
+- harness: ``harness.score(sources=..., candidates=..., metrics=["rouge"])`` once per system, default options
+  (stemming, rouge1/2/L/Lsum, the default sentence splitting, which it does inside the timing);
+- rouge-score: ``RougeScorer(["rouge1", "rouge2", "rougeL", "rougeLsum"], use_stemmer=True).score`` per pair,
+  fed the texts already split by the harness's splitter (one sentence per line, split before its clock starts),
+  so that its rougeLsum is computed on the same sentences.
 
-Usage: ``.venv/bin/python benchmarks/rouge_speed.py [--pairs N] [--no-stemmer] [--shared PATH]``
+Each process loads its data and imports its libraries before its clock starts and warms up on one pair that is
+not in the workload. Printed: pairs/s per round, the median and the min over rounds of each contender's time,
+the ratio of the medians (and of the mins, and of the median CPU times: ``time.process_time`` of each process, the
+steadier measure on a shared machine), the load average before and after. Exactness: in the first round,
+every one of the 12 values of every pair must be equal (``==``); rouge1/2/L against rouge-score on the raw texts,
+rougeLsum against rouge-score on the split texts. Exits 1 otherwise.
+
+Usage: ``.venv/bin/python benchmarks/rouge_speed.py [--workload summeval|articles|both] [--rounds N]``
 """
 
 from __future__ import annotations
@@ -27,117 +32,147 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from functools import cache
-from importlib.metadata import version
 from pathlib import Path
-
-from harness.sentences import split_sentences
-from metrics.rouge import DEFAULT_TYPES, Rouge
-from metrics.rouge.tokens import tokenize
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-REALSUMM = "external/realsumm/selected_docs_for_human_eval/abs/ptr_generator/src.txt"
-SUMMEVAL = "external/summeval/model_output_annotations/M8_outputs_annotations.jsonl"
-PARTS = {"p": "precision", "r": "recall", "f": "fmeasure"}
+TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+FIELDS = {"p": "precision", "r": "recall", "f": "fmeasure"}
 
 
-@cache
-def sentences_of(text: str) -> tuple[str, ...]:
-    """pysbd is slow (~20 ms an article) and each article is split for the text and for its two rewrites."""
-    return tuple(split_sentences(text))
+def summeval(shared: Path) -> list[tuple[list[str], list[str]]]:
+    """One (sources, candidates) batch per SummEval system, rows in id order."""
+    batches = []
+    for path in sorted((shared / "external/summeval/model_output_annotations").glob("M*_outputs_annotations.jsonl")):
+        rows = sorted(
+            (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()), key=lambda r: r["id"]
+        )
+        batches.append(([r["text"] for r in rows], [r["decoded"] for r in rows]))
+    return batches
 
 
-def rewrite(text: str, seed: str) -> str:
-    """A deterministic "rewrite": some sentences moved, ~10% of words dropped, some neighbours swapped."""
-    rng = random.Random(seed)  # str seeds are hashed with SHA-512: the same on every run and machine
-    sentences = list(sentences_of(text))
-    for _ in range(len(sentences) // 4):
-        sentences.insert(rng.randrange(len(sentences)), sentences.pop(rng.randrange(len(sentences))))
-    out = []
-    for sentence in sentences:
-        words = [w for w in sentence.split() if rng.random() > 0.1]
-        for k in range(len(words) - 1):
-            if rng.random() < 0.05:
-                words[k], words[k + 1] = words[k + 1], words[k]
-        out.append(" ".join(words))
-    return " ".join(out)
+def articles(shared: Path, pairs: int = 24) -> list[tuple[list[str], list[str]]]:
+    """``pairs`` pairs of distinct FRANK articles of 500 to 800 rouge-score tokens, as one batch."""
+    from metrics.rouge.tokens import tokenize
 
-
-def load_pairs(shared: Path, count: int) -> list[tuple[str, str]]:
-    """``count`` (source, candidate) pairs of distinct texts, cycling through the three kinds."""
-    realsumm = [
-        line.replace("<t>", "").replace("</t>", "").strip()
-        for line in (shared / REALSUMM).read_text(encoding="utf-8").splitlines()
-    ]
-    summeval = [json.loads(line)["text"] for line in (shared / SUMMEVAL).read_text(encoding="utf-8").splitlines()]
-    assert len(realsumm) == len(summeval) == 100, (len(realsumm), len(summeval))
-    pairs: list[tuple[str, str]] = []
-    for i in range(100):
-        if len(pairs) >= count:
+    texts = []
+    for path in sorted((shared / "external/frank/data/articles-wfactcc-json").glob("*.json")):
+        text = json.loads(path.read_text(encoding="utf-8"))["article"]
+        if 500 <= len(tokenize(text, "rouge_score", False)) <= 800 and text not in texts:
+            texts.append(text)
+        if len(texts) == 2 * pairs:
             break
-        pairs.append((realsumm[i], rewrite(realsumm[i], f"realsumm-{i}-a")))
-        pairs.append((summeval[i], rewrite(summeval[i], f"summeval-{i}-a")))
-        pairs.append((rewrite(summeval[i], f"summeval-{i}-b"), rewrite(realsumm[(i + 1) % 100], f"realsumm-{i + 1}-b")))
-    pairs = pairs[:count]
-    texts = [text for pair in pairs for text in pair]
-    assert len(set(texts)) == len(texts), "every text must occur once, or caches would flatter the harness"
-    return [("\n".join(sentences_of(s)), "\n".join(sentences_of(c))) for s, c in pairs]
+    return [(texts[0::2], texts[1::2])]
+
+
+def load(workload: str, shared: Path) -> list[tuple[list[str], list[str]]]:
+    batches = summeval(shared) if workload == "summeval" else articles(shared)
+    if workload == "articles":
+        texts = [t for sources, candidates in batches for t in (*sources, *candidates)]
+        assert len(set(texts)) == len(texts), "every text once, or caches would flatter the harness"
+    return batches
+
+
+WARM_UP = ("The dogs were running home. They ran fast.", "A dog ran home.")
+
+
+def child(contender: str, workload: str, shared: Path, out: Path) -> None:
+    """Time one contender on one workload in this process; write seconds and scores to ``out``."""
+    batches = load(workload, shared)
+    pairs = sum(len(s) for s, _ in batches)
+    if contender == "harness":
+        import harness
+
+        harness.score(sources=[WARM_UP[0]], candidates=[WARM_UP[1]], metrics=["rouge"])
+        started, cpu = time.perf_counter(), time.process_time()
+        rows = [row for s, c in batches for row in harness.score(sources=s, candidates=c, metrics=["rouge"])]
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    else:
+        from rouge_score import rouge_scorer
+
+        from harness.sentences import split_sentences
+
+        scorer = rouge_scorer.RougeScorer(list(TYPES), use_stemmer=True)
+        scorer.score(WARM_UP[0], WARM_UP[1])
+        split = [
+            [("\n".join(split_sentences(a)), "\n".join(split_sentences(b))) for a, b in zip(s, c)] for s, c in batches
+        ]
+        started, cpu = time.perf_counter(), time.process_time()
+        found = [scorer.score(target=a, prediction=b) for batch in split for a, b in batch]
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        # rouge1/2/L of rouge-score on the raw texts (the split changes only rougeLsum), outside the timing.
+        raw = [scorer.score(target=a, prediction=b) for s, c in batches for a, b in zip(s, c)]
+        rows = [
+            {
+                f"{t}_{p}": float(getattr((f if t == "rougeLsum" else r)[t], name))
+                for t in TYPES
+                for p, name in FIELDS.items()
+            }
+            for f, r in zip(found, raw)
+        ]
+    out.write_text(json.dumps({"seconds": seconds, "cpu": cpu, "pairs": pairs, "rows": rows}))
+
+
+def run_child(contender: str, workload: str, shared: Path) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "out.json"
+        command = [sys.executable, __file__, "--child", contender, "--workload", workload, "--shared", str(shared)]
+        subprocess.run([*command, "--out", str(out)], check=True)
+        return dict(json.loads(out.read_text()))
+
+
+def compare(workload: str, shared: Path, rounds: int) -> bool:
+    print(f"\n== {workload}; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    times: dict[str, list[float]] = {"harness": [], "rouge-score": []}
+    cpus: dict[str, list[float]] = {"harness": [], "rouge-score": []}
+    exact = True
+    for round_ in range(rounds):
+        results = {
+            name: run_child(name, workload, shared)
+            for name in (("harness", "rouge-score")[:: 1 if round_ % 2 == 0 else -1])
+        }
+        for name, result in results.items():
+            times[name].append(result["seconds"])
+            cpus[name].append(result["cpu"])
+        pairs = results["harness"]["pairs"]
+        print(
+            f"round {round_ + 1}: "
+            + ", ".join(f"{name} {pairs / result['seconds']:.1f} pairs/s" for name, result in results.items())
+        )
+        if round_ == 0:
+            ours, theirs = results["harness"]["rows"], results["rouge-score"]["rows"]
+            differing = [i for i, (a, b) in enumerate(zip(ours, theirs)) if {k: a[k] for k in b} != b]
+            exact = not differing and len(ours) == len(theirs)
+            print(f"exact: {len(ours) - len(differing)}/{len(ours)} pairs equal on all 12 values (==)")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for name, values in times.items():
+        print(f"{name:12} median {statistics.median(values):7.3f} s  min {min(values):7.3f} s  ({pairs} pairs)")
+    median = statistics.median(times["rouge-score"]) / statistics.median(times["harness"])
+    best = min(times["rouge-score"]) / min(times["harness"])
+    cpu = statistics.median(cpus["rouge-score"]) / statistics.median(cpus["harness"])
+    print(f"ratio {workload}: harness is {median:.1f}x rouge-score (median), {best:.1f}x (min), {cpu:.1f}x (CPU time)")
+    return exact
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pairs", type=int, default=300, help="number of pairs, at most 300 (default 300)")
-    parser.add_argument("--no-stemmer", action="store_true", help="score without Porter stemming")
+    parser.add_argument("--workload", choices=("summeval", "articles", "both"), default="both")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--shared", type=Path, default=Path(os.environ.get("HARNESS_SHARED", REPO.parent / "shared")))
+    parser.add_argument("--child", choices=("harness", "rouge-score"), help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if not 1 <= args.pairs <= 300:
-        parser.error("--pairs must be between 1 and 300")
-    stem = not args.no_stemmer
-
-    from rouge_score import rouge_scorer  # imports nltk: before the clocks start, like the stemmer below
-
-    started = time.perf_counter()
-    pairs = load_pairs(args.shared, args.pairs)
-    prepared = time.perf_counter() - started
-    reference = rouge_scorer.RougeScorer(list(DEFAULT_TYPES), use_stemmer=stem)
-    ours = Rouge(sentences="lines", use_stemmer=stem)
-    warm_up = "The dogs were running home.\nThey ran."  # not one of the pairs: loads nltk's stemmer for both
-    reference.score(warm_up, warm_up)
-    ours.score(sources=[warm_up], candidates=[warm_up])
-
-    reference_time = ours_time = 0.0
-    mismatches: list[str] = []
-    for index, (source, candidate) in enumerate(pairs):
-        start = time.perf_counter()
-        found = reference.score(target=source, prediction=candidate)
-        middle = time.perf_counter()
-        row = ours.score(sources=[source], candidates=[candidate])[0]
-        reference_time += middle - start
-        ours_time += time.perf_counter() - middle
-        expected = {f"{t}_{p}": float(getattr(found[t], field)) for t in DEFAULT_TYPES for p, field in PARTS.items()}
-        differing = {key: (row[key], value) for key, value in expected.items() if row[key] != value}
-        if differing:
-            mismatches.append(f"pair {index}: harness != rouge-score on {differing}")
-
-    lengths = [(len(tokenize(s, "rouge_score", False)), len(tokenize(c, "rouge_score", False))) for s, c in pairs]
-    print(
-        f"{len(pairs)} pairs, mean {sum(s for s, _ in lengths) / len(pairs):.0f} x "
-        f"{sum(c for _, c in lengths) / len(pairs):.0f} tokens (max {max(max(pair) for pair in lengths)}); "
-        f"{', '.join(DEFAULT_TYPES)}; stemming {'on' if stem else 'off'}; sentence split {prepared:.1f} s, untimed"
-    )
-    for name, seconds in (
-        (f"rouge-score {version('rouge-score')}", reference_time),
-        (f"harness {version('harness')}", ours_time),
-    ):
-        print(f"{name + ':':19} {seconds:8.3f} s  ({seconds / len(pairs) * 1000:7.2f} ms/pair)")
-    print(f"ratio: {reference_time / ours_time:.1f}x faster")
-    for line in mismatches[:10]:
-        print(line, file=sys.stderr)
-    print(f"exact: {len(pairs) - len(mismatches)}/{len(pairs)} pairs equal on all 12 values")
-    return 1 if mismatches else 0
+    if args.child:
+        child(args.child, args.workload, args.shared, args.out)
+        return 0
+    workloads = ("summeval", "articles") if args.workload == "both" else (args.workload,)
+    exact = [compare(workload, args.shared, args.rounds) for workload in workloads]
+    return 0 if all(exact) else 1
 
 
 if __name__ == "__main__":

@@ -12,13 +12,20 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from harness.errors import HarnessError, did_you_mean
+from harness.errors import HarnessError
+
+if TYPE_CHECKING:  # for annotations only: the modules are imported where used, so --help stays instant
+    from harness.gate.config import Gate
+    from harness.parallel import Execution
+    from harness.runner import RunOutcome
+    from harness.store import StoredRun
 
 app = typer.Typer(
     name="harness",
@@ -82,15 +89,19 @@ def _terminated_as_interrupted() -> Iterator[None]:
 
 class _ProgressBar:
     """Scoring progress on stderr, in examples (one system's example) per second across all workers; shown
-    only when stderr is a terminal."""
+    only when stderr is a terminal, and never with ``--quiet`` (``enabled`` False)."""
 
-    def __init__(self) -> None:
+    def __init__(self, enabled: bool = True) -> None:
         self._bar: Any = None
+        self._enabled = enabled
 
     def start(self, total: int) -> None:
         import sys
 
         from tqdm import tqdm
+
+        if not self._enabled:
+            return
 
         self._bar = tqdm(total=total, unit="ex", desc="scoring", disable=None, file=sys.stderr, smoothing=0.05)
 
@@ -108,18 +119,40 @@ def _say(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def _metric_specs(metrics: str | None):  # type: ignore[no-untyped-def]
-    from harness.tasks import MetricSpec
+def _silent(message: str) -> None:
+    """The progress callback of ``--quiet``: warnings, errors and written paths are still said."""
 
-    if metrics is None:
-        return None
-    names = [name.strip() for name in metrics.split(",") if name.strip()]
-    if not names:
-        raise HarnessError("--metrics needs at least one metric name, e.g. --metrics rouge")
-    for name in names:
-        if names.count(name) > 1:
-            raise HarnessError(f"--metrics lists {name!r} twice")
-    return tuple(MetricSpec(name) for name in names)
+
+def _library_bars(quiet: bool) -> None:
+    """Keep the model libraries' own bars ("Loading weights 0%...100%", downloads) out of a log that is not a
+    terminal, and out of a terminal with ``--quiet``. Set in the environment before the libraries are imported
+    (here and in the scoring workers, which inherit it); switched off directly where they already are. A
+    user's own HF_HUB_DISABLE_PROGRESS_BARS wins."""
+    import os
+    import sys
+
+    if not quiet and sys.stderr.isatty():
+        return
+    if os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1") != "1":
+        return
+    if "huggingface_hub" in sys.modules:
+        from huggingface_hub.utils.tqdm import disable_progress_bars
+
+        disable_progress_bars()
+    if "transformers" in sys.modules:  # it copied the hub's setting when it was imported
+        import transformers.utils.logging
+
+        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+
+def _shown(path: Path) -> str:
+    """A written path in one form, whatever form it was reached by: relative to the current folder when it is
+    inside it, absolute otherwise (``eval`` and ``eval --resume`` print their runs alike)."""
+    full = path.resolve()
+    try:
+        return str(full.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(full)
 
 
 MaxDrop = Annotated[
@@ -140,249 +173,275 @@ MaxCount = Annotated[
     list[str] | None,
     typer.Option(
         "--max-count",
-        metavar="KIND=N",
-        help="Fail when more than N examples have a numeric discrepancy of KIND (e.g. unsupported). Repeatable.",
+        metavar="NAME=N",
+        help="Fail when more than N examples have the finding NAME (METRIC:KIND, e.g. quotes:fabricated or "
+        "numeric:scale; a bare numeric discrepancy kind such as unsupported also works). Repeatable.",
+    ),
+]
+SkipBroken = Annotated[
+    bool,
+    typer.Option(
+        "--skip-broken",
+        help="Rank the other runs when a run's run.json or examples.jsonl is broken, listing it as not ranked "
+        "(default: exit 1 naming the broken file).",
     ),
 ]
 JUnit = Annotated[Path | None, typer.Option("--junit", help="Also write the gates as JUnit XML to this file.")]
+MetricOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--metric-option",
+        metavar="NAME.KEY=VALUE",
+        help="A metric's option, over the task's (VALUE read as YAML), e.g. judge.model=command:./judge.sh or "
+        "rouge.use_stemmer=false. Repeatable.",
+    ),
+]
+
+# The options of ``harness eval``, named here so that eval_command's signature is one line per flag.
+TaskName = Annotated[str | None, typer.Argument(help="Task name or task YAML path (default: seeds-paragraphs).")]
+Systems = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--system",
+        help="NAME=SPEC (file:PATH, copy, lead:K, openai:MODEL[@BASE_URL], hf:MODEL, command:CMD), "
+        "or NAME of a task default. Repeatable.",
+    ),
+]
+Metrics = Annotated[str | None, typer.Option(help="Comma-separated metrics, overriding the task's.")]
+ResultsOut = Annotated[Path, typer.Option("--out", help="Results folder.")]
+Limit = Annotated[int | None, typer.Option(min=1, help="Score only the first N examples.")]
+EvalSeed = Annotated[int, typer.Option(help="Seed of the bootstrap (and any sampling), recorded in every run.")]
+EvalResamples = Annotated[int, typer.Option(min=1, help="Bootstrap resamples for the 95% intervals.")]
+Baseline = Annotated[
+    Path | None,
+    typer.Option(help="Gate the new run against this run directory (or results folder: the system's newest run)."),
+]
+GenerationOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--option",
+        metavar="KEY=VALUE",
+        help="Generation option for every generating system (temperature, max_tokens, seed, system_prompt, "
+        "timeout, attempts, backoff, api_key_env, batch_size, device); overrides the task's. Repeatable.",
+    ),
+]
+Concurrency = Annotated[
+    int, typer.Option(min=1, help="Generation requests (or commands) in flight at once, per system.")
+]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the generation cache (DIR/.cache/).")]
+Refresh = Annotated[
+    bool, typer.Option("--refresh", help="Generate again what is cached, and overwrite it in the cache.")
+]
+Workers = Annotated[
+    int | None,
+    typer.Option(min=1, help="Scoring processes (default: every usable core; with ray, every CPU of the cluster)."),
+]
+Backend = Annotated[
+    ScoringBackend,
+    # "\\[": typer renders help as rich markup, where a bare [ray] is a style tag and vanishes.
+    typer.Option(help="Where scoring runs: a process pool here, or Ray (pip install 'harness\\[ray]')."),
+]
+RayAddress = Annotated[
+    str | None,
+    typer.Option(help="With --backend ray: join this cluster (auto, HOST:PORT or ray://HOST:PORT); default: local."),
+]
+MaxFailures = Annotated[
+    int, typer.Option(min=0, help="Lost workers replaced (pool) or tasks retried (ray) before the run stops.")
+]
+Resume = Annotated[
+    Path | None,
+    typer.Option(help="Complete this interrupted run (and the runs started with it), scoring only what is missing."),
+]
+Quiet = Annotated[
+    bool,
+    typer.Option(
+        "--quiet", help="No progress bars and no progress lines (warnings, errors and written runs still show)."
+    ),
+]
+AllowMissing = Annotated[
+    bool,
+    typer.Option(
+        "--allow-missing",
+        help="A file: system may lack some task ids (a generated run's candidates.jsonl lacks those that "
+        "failed): score the others, and count and name the missing ones in run.json's failures.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class _EvalFlags:
+    """``harness eval``'s parameters, by name: :func:`eval_command` passes its ``locals()``, so a parameter
+    added there and not here (or the reverse) is a TypeError on the first run, not a silently dropped flag."""
+
+    task: str | None
+    system: list[str] | None
+    metrics: str | None
+    out: Path
+    limit: int | None
+    seed: int
+    resamples: int
+    baseline: Path | None
+    max_drop: list[str] | None
+    minimum: list[str] | None
+    max_count: list[str] | None
+    junit: Path | None
+    metric_option: list[str] | None
+    option: list[str] | None
+    concurrency: int
+    no_cache: bool
+    refresh: bool
+    workers: int | None
+    backend: ScoringBackend
+    ray_address: str | None
+    max_failures: int
+    resume: Path | None
+    quiet: bool
+    allow_missing: bool
 
 
 @app.command("eval")
 def eval_command(
-    task: Annotated[str | None, typer.Argument(help="Task name or task YAML path (default: seeds-paragraphs).")] = None,
-    system: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--system",
-            help="NAME=SPEC (file:PATH, copy, lead:K, openai:MODEL[@BASE_URL], hf:MODEL, command:CMD), "
-            "or NAME of a task default. Repeatable.",
-        ),
-    ] = None,
-    metrics: Annotated[str | None, typer.Option(help="Comma-separated metrics, overriding the task's.")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Results folder.")] = Path("results"),
-    limit: Annotated[int | None, typer.Option(min=1, help="Score only the first N examples.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap (and any sampling), recorded in every run.")] = 1234,
-    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples for the 95% intervals.")] = 1000,
-    baseline: Annotated[
-        Path | None,
-        typer.Option(help="Gate the new run against this run directory (or results folder: the system's newest run)."),
-    ] = None,
+    task: TaskName = None,
+    system: Systems = None,
+    metrics: Metrics = None,
+    out: ResultsOut = Path("results"),
+    limit: Limit = None,
+    seed: EvalSeed = 1234,
+    resamples: EvalResamples = 1000,
+    baseline: Baseline = None,
     max_drop: MaxDrop = None,
     minimum: Minimum = None,
     max_count: MaxCount = None,
     junit: JUnit = None,
-    option: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--option",
-            metavar="KEY=VALUE",
-            help="Generation option for every generating system (temperature, max_tokens, seed, system_prompt, "
-            "timeout, attempts, backoff, api_key_env, batch_size, device); overrides the task's. Repeatable.",
-        ),
-    ] = None,
-    concurrency: Annotated[
-        int, typer.Option(min=1, help="Generation requests (or commands) in flight at once, per system.")
-    ] = 4,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Neither read nor write the generation cache (DIR/.cache/).")
-    ] = False,
-    refresh: Annotated[
-        bool, typer.Option("--refresh", help="Generate again what is cached, and overwrite it in the cache.")
-    ] = False,
-    workers: Annotated[
-        int | None,
-        typer.Option(min=1, help="Scoring processes (default: every usable core; with ray, every CPU of the cluster)."),
-    ] = None,
-    backend: Annotated[
-        ScoringBackend,
-        typer.Option(help="Where scoring runs: a process pool here, or Ray (pip install 'harness[ray]')."),
-    ] = ScoringBackend.pool,
-    ray_address: Annotated[
-        str | None,
-        typer.Option(
-            help="With --backend ray: join this cluster (auto, HOST:PORT or ray://HOST:PORT); default: local."
-        ),
-    ] = None,
-    max_failures: Annotated[
-        int, typer.Option(min=0, help="Lost workers replaced (pool) or tasks retried (ray) before the run stops.")
-    ] = 3,
-    resume: Annotated[
-        Path | None,
-        typer.Option(
-            help="Complete this interrupted run (and the runs started with it), scoring only what is missing."
-        ),
-    ] = None,
+    metric_option: MetricOption = None,
+    option: GenerationOption = None,
+    concurrency: Concurrency = 4,
+    no_cache: NoCache = False,
+    refresh: Refresh = False,
+    workers: Workers = None,
+    backend: Backend = ScoringBackend.pool,
+    ray_address: RayAddress = None,
+    max_failures: MaxFailures = 3,
+    resume: Resume = None,
+    quiet: Quiet = False,
+    allow_missing: AllowMissing = False,
 ) -> None:
     """Score systems on a task, write one run per system, and print the task's leaderboard; with --baseline,
     also compare the run with the baseline and apply the gate (exit 1 when it fails, 2 on any other error)."""
-    from harness import formats, leaderboard
-    from harness.generate.options import GENERATING_KINDS, OptionError, parse_option_flags
-    from harness.registry import build_metric
-    from harness.runner import RunOptions, run_eval
-    from harness.systems import check_system_name, parse_spec
-    from harness.tasks import DEFAULT_TASK, find_task, load_task
-
+    flags = _EvalFlags(**locals())
     if baseline is None and (max_drop or minimum or max_count or junit):
         raise typer.BadParameter("--max-drop, --min, --max-count and --junit need --baseline", param_hint="--baseline")
     with _errors(2 if baseline is not None else 1):
-        from harness.parallel import Execution
-
-        execution = Execution(workers, backend.value, ray_address, max_failures)
-        if resume is not None:
-            settings = {"TASK": task, "--system": system, "--metrics": metrics, "--limit": limit, "--option": option}
-            clashes = [flag for flag, value in {**settings, "--baseline": baseline}.items() if value]
-            if clashes:
-                raise HarnessError(
-                    "--resume takes the task, systems, metrics and limit of the run it completes; "
-                    f"drop {', '.join(clashes)}"
-                )
-            _resume(resume, execution, resamples=resamples)
-            return
-        parsed = load_task(find_task(task or DEFAULT_TASK))
-        specs = _metric_specs(metrics)
-        if specs is not None:
-            primary_ok = any(parsed.primary in build_metric(s.name, s.options).keys() for s in specs)
-            if not primary_ok:
-                _say(f"note: --metrics does not produce the primary key {parsed.primary!r}; ranking by the first key")
-        chosen: dict[str, str] = {}
-        base: dict[str, Path] = {}
-        if no_cache and refresh:
-            raise HarnessError("--no-cache and --refresh contradict each other: --refresh rewrites the cache")
-        flags_given = parse_option_flags(option or [])
-        task_options: dict[str, dict[str, Any]] = {}
-        for item in system or []:
-            name, sep, spec = item.partition("=")
-            if not sep:
-                if name not in parsed.systems:
-                    hint = did_you_mean(name, parsed.systems)
-                    raise HarnessError(
-                        f"--system {name!r}: not a default system of task {parsed.name!r}{hint}; use NAME=SPEC"
-                    )
-                spec, where_from = parsed.systems[name], parsed.base_dir
-                task_options[name] = parsed.system_options.get(name, {})
-            else:
-                where_from = Path.cwd()
-            check_system_name(name)
-            if name in chosen:
-                raise HarnessError(f"--system {name!r} given twice")
-            chosen[name], base[name] = spec, where_from
-        if not chosen:
-            chosen = dict(parsed.systems)
-            base = {name: parsed.base_dir for name in chosen}
-            task_options = dict(parsed.system_options)
-        if not chosen:
-            raise HarnessError(f"task {parsed.name!r} lists no systems: pass --system NAME=SPEC")
-        generating = [name for name, spec in chosen.items() if spec.partition(":")[0] in GENERATING_KINDS]
-        if flags_given and not generating:
-            raise HarnessError(
-                "--option sets generation options, but none of the chosen systems generates "
-                f"({', '.join(f'{k}:' for k in GENERATING_KINDS)})"
-            )
-        systems = {}
-        for name, spec in chosen.items():
-            given = {**task_options.get(name, {}), **(flags_given if name in generating else {})}
-            try:
-                systems[name] = parse_spec(spec, base_dir=base[name], options=given)
-            except OptionError as exc:  # it may come from --option: say which system it was applied to
-                raise HarnessError(f"system {name!r} ({spec}): {exc}") from None
-        before = None
-        if baseline is not None:
-            from harness.compare import parse_flags, resolve_run
-
-            if len(systems) != 1:
-                raise HarnessError(f"--baseline gates one system; pass one --system (the task has {len(systems)})")
-            flags = parse_flags(max_drop or [], minimum or [], max_count or [])
-            # Resolved before the run, so a results folder's newest run is the previous one, not this one.
-            before = resolve_run(baseline, system=next(iter(systems)), task=parsed.name)
-        options = RunOptions(
-            results_dir=out,
-            limit=limit,
-            seed=seed,
-            resamples=resamples,
-            cache=not no_cache,
-            refresh=refresh,
-            concurrency=concurrency,
-            execution=execution,
-        )
-        with _terminated_as_interrupted():
-            outcomes = run_eval(
-                parsed, systems, metric_specs=specs, options=options, progress=_say, meter=_ProgressBar()
-            )
-        _report_outcomes(outcomes)
-        boards, _ = leaderboard.build_boards(out, parsed.name, resamples=resamples, seed=seed)
-        typer.echo(formats.render(boards, "table"), nl=False)
-        if before is not None:
-            from harness.compare import read_run
-
-            gate = parsed.gate.overridden_by(flags)
-            passed = _gate(before, read_run(outcomes[0].run_dir), gate, junit, resamples=resamples, seed=seed)
-    if before is not None and not passed:
+        passed = _resume(resume, flags) if resume is not None else _eval(flags)
+    if not passed:
         raise typer.Exit(1)
 
 
-def _report_outcomes(outcomes: list[Any]) -> None:
-    """Where each run was written, and what was flagged or left out of its scores."""
-    for outcome in outcomes:
-        _say(f"wrote {outcome.run_dir}")
-        if outcome.empty_candidates:
-            _say(
-                f"warning: {outcome.system}: {len(outcome.empty_candidates)} empty candidates scored and flagged: "
-                + ", ".join(outcome.empty_candidates[:5])
-            )
-        attempted = len(outcome.failures) + len(outcome.metric_failures) + outcome.n_examples
-        if outcome.failures:
-            first_id, first = next(iter(outcome.failures.items()))
-            _say(
-                f"warning: {outcome.system}: {len(outcome.failures)} of {attempted} examples failed to generate "
-                f"and are not scored (run.json: failures); {first_id!r}: {first}"
-            )
-        if outcome.metric_failures:
-            first_id, first = next(iter(outcome.metric_failures.items()))
-            _say(
-                f"warning: {outcome.system}: a metric failed on {len(outcome.metric_failures)} of {attempted} "
-                f"examples, which are not scored (run.json: failures); {first_id!r}: {first}"
-            )
+def _execution(flags: _EvalFlags) -> Execution:
+    """Where scoring runs (checked before anything else), with the model libraries' bars set for the log."""
+    from harness.parallel import Execution
+
+    _library_bars(flags.quiet)
+    return Execution(flags.workers, flags.backend.value, flags.ray_address, flags.max_failures)
 
 
-def _resume(run_dir: Path, execution: Any, *, resamples: int) -> None:
+def _eval(flags: _EvalFlags) -> bool:
+    """``harness eval`` without ``--resume``: plan, run, report, rank, and gate; False when the gate failed."""
+    from harness.commands.eval import GateFlags, plan_eval
+    from harness.compare import read_run
+    from harness.runner import RunOptions, run_eval
+
+    execution = _execution(flags)
+    plan = plan_eval(
+        flags.task,
+        systems=flags.system or [],
+        metrics=flags.metrics,
+        metric_options=flags.metric_option or [],
+        generation_options=flags.option or [],
+        no_cache=flags.no_cache,
+        refresh=flags.refresh,
+        baseline=flags.baseline,
+        gate_flags=GateFlags(flags.max_drop or [], flags.minimum or [], flags.max_count or []),
+        note=_say,
+    )
+    options = RunOptions(
+        results_dir=flags.out,
+        limit=flags.limit,
+        seed=flags.seed,
+        resamples=flags.resamples,
+        cache=not flags.no_cache,
+        refresh=flags.refresh,
+        concurrency=flags.concurrency,
+        execution=execution,
+        allow_missing=flags.allow_missing,
+        progress_bar=False if flags.quiet else None,
+    )
+    with _terminated_as_interrupted():
+        outcomes = run_eval(
+            plan.task,
+            plan.systems,
+            metric_specs=plan.metric_specs,
+            options=options,
+            progress=_silent if flags.quiet else _say,
+            meter=_ProgressBar(enabled=not flags.quiet),
+        )
+    _report_outcomes(outcomes)
+    # The runs are written: an unrelated broken run in the folder is listed as not ranked, not an error.
+    _print_leaderboard(flags.out, plan.task.name, resamples=flags.resamples, seed=flags.seed)
+    if plan.baseline is None:
+        return True
+    after = read_run(outcomes[0].run_dir)
+    return _gate(plan.baseline, after, plan.gate, flags.junit, resamples=flags.resamples, seed=flags.seed)
+
+
+def _resume(run_dir: Path, flags: _EvalFlags) -> bool:
     """``harness eval --resume RUN_DIR``: finish the interrupted runs and print their task's leaderboard."""
-    from harness import formats, leaderboard
+    from harness.commands.eval import check_resume_flags
     from harness.runner import resume_eval
 
+    execution = _execution(flags)
+    given = {"TASK": flags.task, "--system": flags.system, "--metrics": flags.metrics, "--limit": flags.limit}
+    given |= {"--option": flags.option, "--allow-missing": flags.allow_missing}
+    check_resume_flags({**given, "--metric-option": flags.metric_option, "--baseline": flags.baseline})
     with _terminated_as_interrupted():
-        outcomes = resume_eval(run_dir, execution=execution, progress=_say, meter=_ProgressBar())
+        outcomes = resume_eval(
+            run_dir,
+            execution=execution,
+            progress=_silent if flags.quiet else _say,
+            meter=_ProgressBar(enabled=not flags.quiet),
+        )
     _report_outcomes(outcomes)
-    results = run_dir.resolve().parents[2]
-    boards, _ = leaderboard.build_boards(results, run_dir.resolve().parents[1].name, resamples=resamples)
+    _print_leaderboard(run_dir.resolve().parents[2], run_dir.resolve().parents[1].name, resamples=flags.resamples)
+    return True
+
+
+def _report_outcomes(outcomes: list[RunOutcome]) -> None:
+    """Where each run was written, and what was flagged or left out of its scores."""
+    from harness.commands.eval import outcome_warnings
+
+    for outcome in outcomes:
+        _say(f"wrote {_shown(outcome.run_dir)} ({outcome.n_examples} examples scored)")
+        for warning in outcome_warnings(outcome):
+            _say(warning)
+
+
+def _print_leaderboard(results: Path, task: str, *, resamples: int, seed: int | None = None) -> None:
+    """The task's leaderboard after a run; a broken run in the folder is listed as not ranked."""
+    from harness import formats, leaderboard
+
+    boards, _ = leaderboard.build_boards(results, task, resamples=resamples, seed=seed, skip_broken=True)
     typer.echo(formats.render(boards, "table"), nl=False)
 
 
-def _gate(before: Any, after: Any, gate: Any, junit: Path | None, *, resamples: int, seed: int) -> bool:
+def _gate(before: StoredRun, after: StoredRun, gate: Gate, junit: Path | None, *, resamples: int, seed: int) -> bool:
     """Compare, print the Markdown summary (and append it to $GITHUB_STEP_SUMMARY), write JUnit; True if passed."""
-    import os
-    import time
+    from harness.commands.gate import decide, write_reports
 
-    from harness.compare import compare_runs, default_gate, evaluate_gate
-    from harness.junit import to_junit, to_markdown
-
-    started = time.perf_counter()
-    comparison = compare_runs(before, after, resamples=resamples, seed=seed)
-    results = evaluate_gate(comparison, default_gate(comparison) if gate.empty else gate)
-    summary = to_markdown(comparison, results)
-    typer.echo(summary, nl=False)
-    targets = [(Path(os.environ["GITHUB_STEP_SUMMARY"]), "a")] if os.environ.get("GITHUB_STEP_SUMMARY") else []
-    if junit is not None:
-        targets.append((junit, "w"))
-    for path, mode in targets:
-        text = summary if mode == "a" else to_junit(comparison, results, seconds=time.perf_counter() - started)
-        try:
-            with open(path, mode, encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as exc:
-            raise HarnessError(f"{path}: cannot write ({exc.strerror})") from None
-    failed = [r.name for r in results if not r.passed]
-    _say(f"gate failed: {', '.join(failed)}" if failed else f"gate passed ({len(results)} checks)")
-    return not failed
+    verdict = decide(before, after, gate, resamples=resamples, seed=seed)
+    typer.echo(verdict.summary, nl=False)
+    write_reports(verdict, junit)
+    _say(verdict.message)
+    return not verdict.failed
 
 
 @app.command("compare")
@@ -406,7 +465,8 @@ def compare_command(
     """Paired differences (candidate - baseline) on the common examples, and the regression gate.
 
     Exit codes: 0 every gate passed, 1 a gate failed, 2 a usage or configuration error."""
-    from harness.compare import parse_flags, resolve_run, task_gate
+    from harness.compare import resolve_run, task_gate
+    from harness.gate.config import parse_flags
 
     with _errors(2):
         names = system or []
@@ -428,52 +488,49 @@ def score_command(
     source_file: Annotated[Path | None, typer.Argument(help="The original text (UTF-8).")] = None,
     candidate_file: Annotated[Path | None, typer.Argument(help="The rewrite to score (UTF-8).")] = None,
     metrics: Annotated[str, typer.Option(help="Comma-separated metrics.")] = "rouge",
+    metric_option: MetricOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     pairs: Annotated[
         Path | None, typer.Option(help="JSONL with id, source, candidate: one JSON line out per pair.")
     ] = None,
 ) -> None:
     """Score one candidate file against one source file, or every pair of a JSONL file."""
+    from harness.commands.common import metric_specs, with_metric_options
+    from harness.commands.score import drop_empty_details, read_pair_files, read_pairs
+    from harness.registry import build_metric
     from harness.scoring import score
-    from harness.textio import read_rows, read_text
 
     with _errors():
-        names = [spec.name for spec in _metric_specs(metrics) or ()]
+        _library_bars(False)
+        specs = with_metric_options(metric_specs(metrics) or (), metric_option, None) or ()
+        names = [build_metric(spec.name, spec.options) for spec in specs]
         if pairs is not None:
             if source_file or candidate_file:
                 raise HarnessError("give either SOURCE_FILE CANDIDATE_FILE or --pairs, not both")
-            ids, sources, candidates = [], [], []
-            for row in read_rows(pairs):
-                for column in ("id", "source", "candidate"):
-                    if not isinstance(row.fields.get(column), (str, int)) or isinstance(row.fields.get(column), bool):
-                        raise HarnessError(f"{pairs}:{row.line}: field {column!r} missing or not a string")
-                ids.append(row.fields["id"])
-                sources.append(str(row.fields["source"]))
-                candidates.append(str(row.fields["candidate"]))
-            found_all = score(sources=sources, candidates=candidates, metrics=names, details=True)
-            for example_id, found in zip(ids, found_all):
-                typer.echo(json.dumps({"id": example_id, **_drop_empty_details(found)}, ensure_ascii=False))
+            found = read_pairs(pairs)
+            scored = score(sources=found.sources, candidates=found.candidates, metrics=names, details=True)
+            for example_id, row in zip(found.ids, scored):
+                typer.echo(json.dumps({"id": example_id, **drop_empty_details(row)}, ensure_ascii=False))
             return
         if source_file is None or candidate_file is None:
             raise HarnessError("give SOURCE_FILE and CANDIDATE_FILE, or --pairs PAIRS.jsonl")
-        texts = {"sources": [read_text(source_file)], "candidates": [read_text(candidate_file)]}
-        found = _drop_empty_details(score(**texts, metrics=names, details=True)[0])
-        if as_json:
-            typer.echo(json.dumps(found, ensure_ascii=False))
-        else:
-            details = found.pop("details", None)
-            width = max(map(len, found))
-            for key, value in found.items():
-                typer.echo(f"{key.ljust(width)}  {value:.4f}")
-            if details:
-                typer.echo("details: " + json.dumps(details, ensure_ascii=False, indent=2))
+        source, candidate = read_pair_files(source_file, candidate_file)
+        _print_scores(
+            drop_empty_details(score(sources=[source], candidates=[candidate], metrics=names, details=True)[0]), as_json
+        )
 
 
-def _drop_empty_details(found: dict[str, Any]) -> dict[str, Any]:
-    """Keep ``details`` in the output only where a metric gave some (ROUGE gives none)."""
-    if not found.get("details"):
-        found.pop("details", None)
-    return found
+def _print_scores(found: dict[str, Any], as_json: bool) -> None:
+    """One example's scores: a JSON line, or a key-value table with the metrics' details as indented JSON."""
+    if as_json:
+        typer.echo(json.dumps(found, ensure_ascii=False))
+        return
+    details = found.pop("details", None)
+    width = max(map(len, found))
+    for key, value in found.items():
+        typer.echo(f"{key.ljust(width)}  {value:.4f}")
+    if details:
+        typer.echo("details: " + json.dumps(details, ensure_ascii=False, indent=2))
 
 
 @app.command("leaderboard")
@@ -491,13 +548,16 @@ def leaderboard_command(
             "the primary and each metric's headline keys; md, csv and json show every key)."
         ),
     ] = None,
+    skip_broken: SkipBroken = False,
 ) -> None:
     """Leaderboards from the run files: the latest run per system, comparable runs only, with 95% intervals
     and the systems not significantly different from the best marked per key."""
     from harness import formats, leaderboard
 
     with _errors():
-        boards, problems = leaderboard.build_boards(results, task, resamples=resamples, seed=seed, alpha=alpha)
+        boards, problems = leaderboard.build_boards(
+            results, task, resamples=resamples, seed=seed, alpha=alpha, skip_broken=skip_broken
+        )
         for problem in problems:
             _say(f"warning: {problem}")
         if not boards:
@@ -509,6 +569,8 @@ def leaderboard_command(
             for board in boards:
                 for run, reason in board.excluded:
                     _say(f"note: {board.task}: not ranked: {run.system} ({run.path}): {reason}")
+                for item in board.broken:
+                    _say(f"note: {board.task}: not ranked: {item.system} ({item.path}): {item.reason}")
         typer.echo(formats.render(boards, fmt.value, names), nl=False)
 
 
@@ -523,18 +585,19 @@ def report_command(
     resamples: Annotated[int, typer.Option(min=1, help="Shuffles of the paired significance test.")] = 1000,
     seed: Annotated[int | None, typer.Option(help="Seed of the significance test (default: the runs' own).")] = None,
     alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="Significance level, after Holm's correction.")] = 0.05,
+    skip_broken: SkipBroken = False,
 ) -> None:
     """One self-contained HTML page: leaderboards, plots, and every example beside its source."""
     from harness.report import build_report, render_html, render_markdown, write
 
     with _errors():
-        report = build_report(results, task, resamples=resamples, seed=seed, alpha=alpha)
+        report = build_report(results, task, resamples=resamples, seed=seed, alpha=alpha, skip_broken=skip_broken)
         for problem in report.problems:
             _say(f"warning: {problem}")
         for item in report.boards:
             if item.note:
                 _say(f"note: {item.board.task}: sources not shown: {item.note}")
-        write(out, render_html(report))
+        write(out, render_html(report, out))
         _say(f"wrote {out}")
         if markdown is not None:
             write(markdown, render_markdown(report))
@@ -550,7 +613,10 @@ class ProbeFormat(StrEnum):
 @app.command("probe")
 def probe_command(
     task: Annotated[str | None, typer.Argument(help="Task name or task YAML path (default: seeds-paragraphs).")] = None,
-    metrics: Annotated[str | None, typer.Option(help="Comma-separated metrics (default: every installed one).")] = None,
+    metrics: Annotated[
+        str | None, typer.Option(help="Comma-separated metrics (default: every installed one that is configured).")
+    ] = None,
+    metric_option: MetricOption = None,
     n: Annotated[int | None, typer.Option("--n", min=1, help="Probe N examples, drawn with the seed.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the probes' edits, the sampling and the bootstrap.")] = 1234,
     fmt: Annotated[ProbeFormat, typer.Option("--format", help="Output format.")] = ProbeFormat.table,
@@ -566,14 +632,20 @@ def probe_command(
     invariances) and show, for every probe and metric key, how often the metric moved the expected way.
 
     Exit codes: 0 done, 1 a probe below --fail-under, 2 any other error when --fail-under is given (else 1)."""
+    from harness.commands.common import metric_specs
+    from harness.metric_options import apply_metric_options, parse_metric_options
     from harness.probe.render import render, save
     from harness.probe.runner import run_probes
     from harness.store import new_run_id
     from harness.tasks import DEFAULT_TASK, find_task, load_task
 
     with _errors(2 if fail_under is not None else 1):
+        _library_bars(False)
         parsed = load_task(find_task(task or DEFAULT_TASK))
-        result = run_probes(parsed, metric_specs=_metric_specs(metrics), n=n, seed=seed, progress=_say)
+        specs, flags = metric_specs(metrics), parse_metric_options(metric_option or [])
+        if specs is not None:
+            apply_metric_options(specs, flags, chosen_by="--metrics")  # only checks that each flag's metric is probed
+        result = run_probes(parsed, metric_specs=specs, metric_options=flags, n=n, seed=seed, progress=_say)
         data = result.to_json()
         _say(f"wrote {save(data, out, new_run_id())}")
         typer.echo(render(data, fmt.value), nl=False)
@@ -602,6 +674,7 @@ def meta_eval_command(
         str | None,
         typer.Option(help="Comma-separated metrics (default: the task's, and every metric each system has runs of)."),
     ] = None,
+    metric_option: MetricOption = None,
     aspect: Annotated[
         str | None,
         typer.Option(help="Human judgement: consistency, relevance, litepyramid, factuality (default: the set's)."),
@@ -628,10 +701,12 @@ def meta_eval_command(
     from harness.metaeval.run import meta_evaluate, write_outputs
 
     with _errors():
+        _library_bars(False)
         doc = meta_evaluate(
             dataset,
             results_dir=results,
             metrics=metrics,
+            metric_options=metric_option,
             aspect=aspect,
             level=level,
             resamples=resamples,
@@ -674,6 +749,19 @@ def metrics_command() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    import warnings
+
+    from harness.sizes import InputSizeWarning
+
+    default_format = warnings.formatwarning
+
+    def one_line(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> str:
+        # A metric's input-size warning is for the user: "warning: <message>", not a file, line and source line.
+        if issubclass(category, InputSizeWarning):
+            return f"warning: {message}\n"
+        return default_format(message, category, *args, **kwargs)
+
+    warnings.formatwarning = one_line
     app()
 
 

@@ -12,8 +12,14 @@ Gates:
   lower is better): the drop is both larger than allowed and not noise. With DELTA=0 this is a one-sided test
   at (1 - level) / 2, so a candidate that differs from the baseline only by noise fails about 2.5% of the time.
 - ``min`` KEY=VALUE fails when the candidate's mean (the one its ``run.json`` reports) is below VALUE.
-- ``max_count`` KIND=N fails when more than N of the candidate's examples have a numeric discrepancy of that
-  kind (``details.numeric.discrepancies``); every such example is named with its discrepancies.
+- ``max_count`` NAME=N fails when more than N of the candidate's examples have a finding NAME (``METRIC:KIND``,
+  :mod:`harness.findings`, e.g. ``quotes:fabricated``); a bare numeric discrepancy kind (``scale``, ``missing``,
+  the names from before findings) counts ``details.numeric.discrepancies`` of that kind. Every such example is
+  named with what was found.
+
+Findings are compared too: for every finding name either run has, the examples with it among the common ids
+in each run, the change in that rate with its paired bootstrap interval and the paired permutation p (each
+example a 0/1 indicator), from the same resamples as the keys.
 
 With no gate at all the default is ``max_drop`` of 0 on the task's primary key. Nothing here prints or exits;
 :mod:`harness.junit` renders the verdicts for CI.
@@ -27,72 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness import stats
+from harness import findings, stats
 from harness.errors import HarnessError, did_you_mean
+from harness.gate.config import Gate
 from harness.store import RUN_FILE, StoredRun, examples_by_id, read_runs
-
-DISCREPANCY_KINDS = ("unsupported", "scale", "unit", "value", "bound", "missing")
-GATE_SECTIONS = ("max_drop", "min", "max_count")
-
-
-@dataclass(frozen=True)
-class Gate:
-    """Thresholds, by key (``max_drop``, ``min``) or by discrepancy kind (``max_count``)."""
-
-    max_drop: dict[str, float] = field(default_factory=dict)
-    min: dict[str, float] = field(default_factory=dict)
-    max_count: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.max_drop or self.min or self.max_count)
-
-    def overridden_by(self, other: Gate) -> Gate:
-        """This gate with ``other``'s thresholds added, ``other`` winning on the same key or kind."""
-        return Gate(
-            {**self.max_drop, **other.max_drop}, {**self.min, **other.min}, {**self.max_count, **other.max_count}
-        )
-
-
-def gate_value_problem(section: str, name: str, value: Any) -> str | None:
-    """Why ``value`` is not a valid threshold for ``name`` in ``section`` (None when it is)."""
-    if section == "max_count":
-        if name not in DISCREPANCY_KINDS:
-            return f"unknown discrepancy kind {name!r}{did_you_mean(name, DISCREPANCY_KINDS)}"
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            return f"max_count {name}: expected a whole number >= 0, got {value!r}"
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return f"{section} {name}: expected a number, got {value!r}"
-    if section == "max_drop" and value < 0:
-        return f"max_drop {name}: the allowed drop must be >= 0, got {value!r}"
-    return None
-
-
-def parse_flags(max_drop: list[str], minimum: list[str], max_count: list[str]) -> Gate:
-    """A gate from ``--max-drop KEY=DELTA``, ``--min KEY=VALUE`` and ``--max-count KIND=N`` values."""
-    found: dict[str, dict[str, Any]] = {section: {} for section in GATE_SECTIONS}
-    for section, option, values, example in (
-        ("max_drop", "--max-drop", max_drop, "numeric_precision=0.02"),
-        ("min", "--min", minimum, "rougeLsum_f=0.4"),
-        ("max_count", "--max-count", max_count, "unsupported=0"),
-    ):
-        for item in values:
-            name, sep, text = item.partition("=")
-            name = name.strip()
-            try:
-                value: Any = int(text) if section == "max_count" else float(text)
-            except ValueError:
-                value = None
-            if not sep or not name or value is None:
-                raise HarnessError(f"{option} {item!r}: expected {option} {example}")
-            problem = gate_value_problem(section, name, value)
-            if problem:
-                raise HarnessError(f"{option} {item!r}: {problem}")
-            if name in found[section]:
-                raise HarnessError(f"{option} {name!r} given twice")
-            found[section][name] = value
-    return Gate(found["max_drop"], found["min"], found["max_count"])
+from harness.tasks import load_task
 
 
 def read_run(path: Path) -> StoredRun:
@@ -136,6 +81,18 @@ class KeyDiff:
     p: float
 
 
+@dataclass(frozen=True)
+class FindingDiff:
+    """One finding's examples on the common ids in each run, and the change in its rate (lower is better)."""
+
+    name: str
+    baseline: int
+    candidate: int
+    n: int
+    difference: stats.Interval  # of the rate, candidate - baseline
+    p: float
+
+
 @dataclass
 class Comparison:
     """Two comparable runs, their common example ids and every shared key's paired difference."""
@@ -151,6 +108,7 @@ class Comparison:
     resamples: int
     seed: int
     level: float
+    findings: list[FindingDiff] = field(default_factory=list)
 
     def key(self, name: str) -> KeyDiff:
         for found in self.keys:
@@ -219,12 +177,27 @@ def compare_runs(
             matrices.append([[float(rows[i][key]) for key in keys] for i in ids])
         except (KeyError, TypeError, ValueError) as exc:
             raise HarnessError(f"{run.path}: examples.jsonl lacks a numeric score ({exc})") from None
+    # Findings as 0/1 columns beside the keys: one set of resamples for both (the same seed draws the same
+    # example counts whatever the number of columns).
+    found_b, found_c = (findings.found_by_id(rows[i] for i in ids)[0] for rows in (rows_b, rows_c))
+    names = findings.with_totals(
+        set(findings.declared(shared)) | {n for found in (found_b, found_c) for mine in found.values() for n in mine}
+    )
+    for matrix, found in zip(matrices, (found_b, found_c), strict=True):
+        for row, i in zip(matrix, ids, strict=True):
+            row.extend(1.0 if findings.has(name, found[i]) else 0.0 for name in names)
     intervals = stats.paired_bootstrap(matrices[1], matrices[0], resamples=resamples, level=level, seed=seed)
     pvalues = stats.permutation_test(matrices[1], matrices[0], resamples=resamples, seed=seed)
     means_b, means_c = ([math.fsum(column) / len(ids) for column in zip(*m, strict=True)] for m in matrices)
     diffs = [
         KeyDiff(key, directions[key], float(b), float(c), interval, p)
         for key, b, c, interval, p in zip(keys, means_b, means_c, intervals, pvalues)
+    ]
+    finding_diffs = [
+        FindingDiff(name, round(b * len(ids)), round(c * len(ids)), len(ids), interval, p)
+        for name, b, c, interval, p in zip(
+            names, means_b[len(keys) :], means_c[len(keys) :], intervals[len(keys) :], pvalues[len(keys) :]
+        )
     ]
     return Comparison(
         baseline=baseline,
@@ -238,6 +211,7 @@ def compare_runs(
         resamples=resamples,
         seed=seed,
         level=level,
+        findings=finding_diffs,
     )
 
 
@@ -302,26 +276,39 @@ def evaluate_gate(comparison: Comparison, gate: Gate) -> list[GateResult]:
         results.append(
             GateResult(f"min {key}={floor:g}", passed, f"candidate mean {mean:.4f} {'>=' if passed else '<'} {floor:g}")
         )
-    if gate.max_count and "numeric" not in comparison.candidate.meta.get("metrics", {}):
-        raise HarnessError("max-count needs the numeric metric's discrepancies, and the candidate run has no numeric")
-    for kind, allowed in gate.max_count.items():
-        broken = []
-        for row in comparison.candidate_rows:
-            found_all = ((row.get("details") or {}).get("numeric") or {}).get("discrepancies") or []
-            of_kind = [d for d in found_all if d.get("kind") == kind]
-            if of_kind:
-                broken.append(ExampleFailure(str(row["id"]), "; ".join(describe(d) for d in of_kind)))
+    ran = comparison.candidate.meta.get("metrics", {})
+    for name, allowed in gate.max_count.items():
+        metric = name.split(":")[0] if ":" in name else "numeric"
+        if metric not in ran:
+            raise HarnessError(f"max-count {name}: needs the {metric} metric, and the candidate run has no {metric}")
+        broken = _count_broken(comparison.candidate_rows, name)
         passed = len(broken) <= allowed
         named = f": {', '.join(e.id for e in broken[:10])}{'…' if len(broken) > 10 else ''}" if broken else ""
-        detail = f"{len(broken)} example(s) with a discrepancy of kind {kind}, {allowed} allowed{named}"
-        results.append(GateResult(f"max-count {kind}={allowed}", passed, detail, tuple(broken)))
+        what = f"a finding {name}" if ":" in name else f"a discrepancy of kind {name}"
+        detail = f"{len(broken)} example(s) with {what}, {allowed} allowed{named}"
+        results.append(GateResult(f"max-count {name}={allowed}", passed, detail, tuple(broken)))
     return results
+
+
+def _count_broken(rows: list[dict[str, Any]], name: str) -> list[ExampleFailure]:
+    """The scored rows with finding ``name`` (METRIC:KIND), or with a numeric discrepancy of kind ``name``."""
+    broken = []
+    for row in rows:
+        if ":" in name:
+            found = [(n, what) for n, whats in findings.example_findings(row).items() for what in whats]
+            found = [(n, what) for n, what in found if findings.has(name, [n])]
+            if found:
+                broken.append(ExampleFailure(str(row["id"]), "; ".join(f"{n}: {what}" for n, what in found)))
+            continue
+        found_all = ((row.get("details") or {}).get("numeric") or {}).get("discrepancies") or []
+        of_kind = [d for d in found_all if d.get("kind") == name]
+        if of_kind:
+            broken.append(ExampleFailure(str(row["id"]), "; ".join(describe(d) for d in of_kind)))
+    return broken
 
 
 def task_gate(run: StoredRun) -> tuple[Gate, str | None]:
     """The ``gate:`` of the task file a run recorded, and a note when that file is gone."""
-    from harness.tasks import load_task
-
     if not run.meta["task"].get("file"):
         return Gate(), None
     path = Path(str(run.meta["task"]["file"]))

@@ -3,6 +3,11 @@
 Every format carries the same facts: each system's mean per key, its 95% bootstrap interval, and whether it
 is in the key's top group (not significantly different from the best). The table and Markdown show the
 interval of the primary key and mark top-group means; CSV and JSON carry every key's interval.
+
+Findings (:mod:`harness.findings`): per system, the examples with at least one finding of each ``METRIC:KIND``
+and the 95% Wilson interval of that rate: a compact line per system under the terminal table, a table in
+Markdown, ``<name>``/``<name>_low``/``<name>_high`` columns in CSV, and in JSON a ``findings`` object per row
+(finding name -> example count) with ``findings_detail`` (count, n, rate, interval and the example ids).
 """
 
 from __future__ import annotations
@@ -46,11 +51,24 @@ def rows(board: Board, keys: list[str] | None = None) -> list[dict[str, Any]]:
             if point
             else None
         )
+        mine = board.findings.get(run.system, {})
+        row["findings"] = {name: found.count for name, found in mine.items()}
+        row["findings_detail"] = {name: found.to_json() | {"examples": list(found.ids)} for name, found in mine.items()}
+        # METRIC -> examples with at least one finding of any of its kinds (an example may have several kinds).
+        row["findings_by_metric"] = {m: c.count for m, c in board.finding_totals.get(run.system, {}).items()}
         row["bootstrap"] = run.meta.get("bootstrap")
         row["significance"] = board.significance.to_json() if board.significance else None
         row["run"] = str(run.path)
         out.append(row)
     return out
+
+
+def broken_rows(board: Board) -> list[dict[str, Any]]:
+    """One row per run left out as broken (``--skip-broken``): no rank and no scores, and why."""
+    return [
+        {"task": board.task, "system": b.system, "rank": None, "not_ranked": b.reason, "run": str(b.path)}
+        for b in board.broken
+    ]
 
 
 def render(boards: list[Board], fmt: str, keys: list[str] | None = None) -> str:
@@ -59,7 +77,8 @@ def render(boards: list[Board], fmt: str, keys: list[str] | None = None) -> str:
     the other formats every key."""
     shown = {board.task: _shown(board, fmt, keys) for board in boards}
     if fmt == "json":
-        return json.dumps([row for board in boards for row in rows(board, shown[board.task])], indent=2) + "\n"
+        found = [row for board in boards for row in [*rows(board, shown[board.task]), *broken_rows(board)]]
+        return json.dumps(found, indent=2) + "\n"
     if fmt == "csv":
         return _csv(boards, shown)
     if fmt in ("table", "md"):
@@ -84,6 +103,11 @@ def _csv(boards: list[Board], shown: dict[str, list[str]]) -> str:
     # Fidelity-novelty marks only when some board has the view (a rewrite task scored with extractiveness).
     marked = any(novelty.view(board)[0] for board in boards)
     columns += ["pareto", "near_copy"] if marked else []
+    names = list(dict.fromkeys(name for board in boards for name in board.finding_names()))
+    for name in names:
+        columns += [name, f"{name}_low", f"{name}_high"]
+    # A `not_ranked` column only when a broken run was skipped: its row has no rank and no scores.
+    columns += ["not_ranked"] if any(board.broken for board in boards) else []
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=[*columns, "run"], lineterminator="\n")
     writer.writeheader()
@@ -99,7 +123,12 @@ def _csv(boards: list[Board], shown: dict[str, list[str]]) -> str:
                 low_high = row["intervals"][key] or [None, None]
                 flat |= {key: row[key], f"{key}_low": low_high[0], f"{key}_high": low_high[1]}
                 flat[f"{key}_top"] = row["top"].get(key, "")
+            for name, found in row["findings_detail"].items():
+                low_high = found["interval"] or [None, None]
+                flat |= {name: found["count"], f"{name}_low": low_high[0], f"{name}_high": low_high[1]}
             writer.writerow(flat)
+        for row in broken_rows(board):
+            writer.writerow({name: value if value is not None else "" for name, value in row.items()})
     return out.getvalue()
 
 
@@ -142,7 +171,8 @@ def footer(board: Board, *, markdown: bool) -> list[str]:
         lines.append(f"{novelty.NEAR_COPY_MARK} = {novelty.NEAR_COPY_RULE}: {novelty.NEAR_COPY_WHY}.")
     if _any_failed(board):
         lines.append(
-            f"failed = examples not scored (their generation or a metric failed: run.json failures), left out of "
+            f"failed = examples not scored (their generation or a metric failed, or they had no candidate: run.json "
+            f"failures), left out of "
             f"that system's means; significance pairs the {len(board.common_ids)} examples every ranked system scored."
         )
     return lines
@@ -173,6 +203,8 @@ def _text(board: Board, keys: list[str], *, markdown: bool) -> str:
         lines.append("")
         lines += footer(board, markdown=True)
         lines += _hidden(board, keys)
+        found = finding_lines(board, markdown=True)
+        lines += ["", *found] if found else []
         extra = novelty.lines(board, markdown=True)
         lines += ["", *extra] if extra else []
     else:
@@ -187,10 +219,14 @@ def _text(board: Board, keys: list[str], *, markdown: bool) -> str:
             lines.append("  ".join(cells).rstrip())
         lines += footer(board, markdown=False)
         lines += _hidden(board, keys)
+        found = finding_lines(board, markdown=False)
+        lines += ["", *found] if found else []
         extra = novelty.lines(board, markdown=False)
         lines += ["", *extra] if extra else []
     for run, reason in board.excluded:
         lines.append(("- " if markdown else "") + f"not ranked: {run.system} ({run.path.name}): {reason}")
+    for item in board.broken:
+        lines.append(("- " if markdown else "") + f"not ranked: {item.system} ({item.path.name}): {item.reason}")
     lines.append("")
     return "\n".join(lines)
 
@@ -204,3 +240,45 @@ def _hidden(board: Board, keys: list[str]) -> list[str]:
         "--keys); show others with --keys KEY_OR_METRIC,... (e.g. --keys rouge,bertscore_f) or all with "
         "--format md|csv|json."
     ]
+
+
+def _rate(count: int, n: int, interval: tuple[float, float] | None, *, zero: bool = True) -> str:
+    """``count/n [low, high]``; without the interval at 0 when ``zero`` is False (the compact line)."""
+    if not interval or not (count or zero):
+        return f"{count}/{n}"
+    return f"{count}/{n} [{interval[0]:.2f}, {interval[1]:.2f}]"
+
+
+FINDINGS_WHAT = (
+    "examples with at least one finding of each kind (METRIC:KIND, harness/findings.py), 95% Wilson interval "
+    "on the rate"
+)
+
+
+def finding_lines(board: Board, *, markdown: bool) -> list[str]:
+    """The findings under a leaderboard: a compact line per system (terminal) or a table (Markdown)."""
+    names = board.finding_names()
+    if not names:
+        return []
+    if markdown:
+        lines = [f"Findings: {FINDINGS_WHAT}.", "", "| system | " + " | ".join(names) + " |"]
+        lines.append("|---|" + "|".join("---:" for _ in names) + "|")
+        for run in board.ranked:
+            mine = board.findings[run.system]
+            cells = [_rate(mine[n].count, mine[n].n, mine[n].interval) for n in names]
+            lines.append(f"| {run.system} | " + " | ".join(cells) + " |")
+        return lines
+    width = max(len(run.system) for run in board.ranked)
+    lines = [f"Findings: {FINDINGS_WHAT} (per metric here; per kind with --format md|csv|json)"]
+    for run in board.ranked:
+        parts = []
+        for metric, total in board.finding_totals[run.system].items():
+            kinds = [
+                f"{found.name.split(':', 1)[1]} {found.count}"
+                for found in board.findings[run.system].values()
+                if found.name.startswith(f"{metric}:") and found.count
+            ]
+            text = f"{metric} {_rate(total.count, total.n, total.interval, zero=False)}"
+            parts.append(text + (f" ({', '.join(kinds)})" if kinds else ""))
+        lines.append(f"{run.system.ljust(width)}  " + "; ".join(parts))
+    return lines

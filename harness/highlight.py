@@ -6,11 +6,16 @@
 
 Alignment is paragraph to paragraph when both texts have as many paragraphs, else each candidate sentence
 goes beside the source unit it overlaps most (unigram F1).
+
+A report marks every system's candidate against the same source, so each distinct word is stemmed once per process
+and each distinct text tokenised once (bounded caches): Porter stemming every word occurrence again was most of a
+12-system report's time.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from typing import Any
 
@@ -28,27 +33,35 @@ def _stemmer() -> Any:
     return porter.PorterStemmer()
 
 
+@lru_cache(maxsize=200_000)
+def _stem(token: str) -> str:
+    return str(_stemmer().stem(token))
+
+
 def words(text: str, *, stem: bool = True) -> list[tuple[str, int, int]]:
     """rouge-score's tokens of ``text`` with their character offsets in it (its tokenizer drops them)."""
-    lowered, origin = [], []
-    for index, char in enumerate(text):  # lower() can lengthen a character: keep a map back
-        for low in char.lower():
-            lowered.append(low)
-            origin.append(index)
-    found = []
-    for match in _WORD.finditer("".join(lowered)):
-        token = match.group()
-        if stem and len(token) > 3:
-            token = _stemmer().stem(token)
-        found.append((token, origin[match.start()], origin[match.end() - 1] + 1))
-    return found
+    return list(_words(text, stem))
+
+
+@lru_cache(maxsize=8192)
+def _words(text: str, stem: bool) -> tuple[tuple[str, int, int], ...]:
+    lowered = text.lower()
+    origin: list[int] | None = None
+    if len(lowered) != len(text):  # lower() lengthened a character ("İ"): keep a map back to the text
+        origin = [index for index, char in enumerate(text) for _ in char.lower()]
+    found = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(lowered)]
+    if stem:  # each distinct word stemmed once (and once per process, through _stem's cache)
+        stems = {token: _stem(token) if len(token) > 3 else token for token, _, _ in found}
+        found = [(stems[token], start, end) for token, start, end in found]
+    if origin is not None:
+        found = [(token, origin[start], origin[end - 1] + 1) for token, start, end in found]
+    return tuple(found)
 
 
 def unsupported(candidate: str, source: str, *, stem: bool = True) -> list[tuple[int, int, str]]:
     """Spans of candidate words the source does not support: ``new`` (unigram absent) or ``pairing`` (unigram
     present, but neither bigram with the previous or next word is)."""
-    src = [t for t, _, _ in words(source, stem=stem)]
-    unigrams, bigrams = set(src), set(zip(src, src[1:]))
+    unigrams, bigrams = _support(source, stem)
     cand = words(candidate, stem=stem)
     spans = []
     for i, (token, start, end) in enumerate(cand):
@@ -59,6 +72,13 @@ def unsupported(candidate: str, source: str, *, stem: bool = True) -> list[tuple
         if pairs and not any(pair in bigrams for pair in pairs):
             spans.append((start, end, "pairing"))
     return spans
+
+
+@lru_cache(maxsize=1024)
+def _support(source: str, stem: bool) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """The source's unigrams and bigrams, once per source (every system is marked against them)."""
+    src = [t for t, _, _ in _words(source, stem)]
+    return frozenset(src), frozenset(zip(src, src[1:]))
 
 
 def paragraphs(text: str) -> list[Span]:
@@ -96,17 +116,35 @@ def align(source: str, source_units: list[Span], candidate: str) -> tuple[list[S
     if len(cand_paragraphs) == len(source_units) > 1:
         return cand_paragraphs, [[i] for i in range(len(source_units))]
     units = sentences(candidate)
-    bags = [{t for t, _, _ in words(source[a:b])} for a, b in source_units]
+    bags = _unit_bags(source, tuple(source_units))
     beside: list[list[int]] = [[] for _ in source_units]
     previous = 0
-    for index, (a, b) in enumerate(units):
-        tokens = {t for t, _, _ in words(candidate[a:b])}
+    for index, unit in enumerate(units):
+        tokens = _bag(candidate, unit)
         f1 = [2 * len(tokens & bag) / (len(tokens) + len(bag)) if tokens and bag else 0.0 for bag in bags]
         best = max(range(len(f1)), key=lambda i: (f1[i], -i)) if f1 and max(f1) > 0 else previous
         if beside:
             beside[best].append(index)
         previous = best
     return units, beside
+
+
+@lru_cache(maxsize=8192)
+def _starts(text: str) -> list[int]:
+    return [start for _, start, _ in _words(text, True)]
+
+
+def _bag(text: str, span: Span) -> frozenset[str]:
+    """The stemmed tokens of ``text`` inside ``span``, read from the whole text's tokens (tokenised once)."""
+    found, starts = _words(text, True), _starts(text)
+    first, last = bisect_left(starts, span[0]), bisect_left(starts, span[1])
+    return frozenset(token for token, _, end in found[first:last] if end <= span[1])
+
+
+@lru_cache(maxsize=1024)
+def _unit_bags(source: str, units: tuple[Span, ...]) -> list[frozenset[str]]:
+    """Each source unit's tokens, once per source: every system's candidate is aligned against them."""
+    return [_bag(source, unit) for unit in units]
 
 
 def segments(text: str, span: Span, marks: list[tuple[int, int, str, str]]) -> list[list[str]]:

@@ -47,6 +47,22 @@ def to_markdown(comparison: Comparison, results: list[GateResult]) -> str:
         )
     if comparison.skipped_metrics:
         lines += ["", f"Not compared (run by one side only): {', '.join(comparison.skipped_metrics)}."]
+    if comparison.findings:
+        lines += [
+            "",
+            f"Findings (harness/findings.py): examples with at least one, of the {len(comparison.ids)} common; "
+            f"change in the rate (candidate − baseline) with its {comparison.level:.0%} paired bootstrap interval "
+            "and paired permutation p.",
+            "",
+            f"| finding | baseline | candidate | change | {comparison.level:.0%} CI of the rate change | p |",
+            "|---|---:|---:|---:|---|---:|",
+        ]
+        for f in comparison.findings:
+            ci = f.difference
+            lines.append(
+                f"| {f.name} | {f.baseline} | {f.candidate} | {f.candidate - f.baseline:+d} | "
+                f"[{ci.low:+.4f}, {ci.high:+.4f}] | {f.p:.4f} |"
+            )
     lines += ["", "| gate | result | detail |", "|---|---|---|"]
     lines += [f"| {_cell(r.name)} | {'pass' if r.passed else '**FAIL**'} | {_cell(r.detail)} |" for r in results]
     if not results:

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness import findings as named_findings
 from harness import stats
 from harness.errors import HarnessError, did_you_mean
-from harness.store import StoredRun, examples_by_id, read_runs
+from harness.store import BrokenRun, StoredRun, examples_by_id, examples_problem, scan_runs
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,23 @@ class Board:
     # The example ids every ranked run scored (a generating system may have failed on some): significance
     # tests pair the runs on these.
     common_ids: list[str] = field(default_factory=list)
+    # Runs of this task whose run.json or examples.jsonl is broken, left out with --skip-broken ("not ranked").
+    broken: list[BrokenRun] = field(default_factory=list)
+    # system -> finding name (METRIC:KIND) -> the examples with at least one (harness.findings), every name
+    # that any ranked run has or that its metrics' rules declare, so a 0 is shown as 0.
+    findings: dict[str, dict[str, named_findings.Count]] = field(default_factory=dict)
+    # system -> metric -> the examples with at least one finding of any of its kinds
+    finding_totals: dict[str, dict[str, named_findings.Count]] = field(default_factory=dict)
+
+    def finding_names(self) -> list[str]:
+        """The finding names of this board, grouped by metric in the order the runs recorded the metrics."""
+        names = {name for counts in self.findings.values() for name in counts}
+        order = list(self.metric_keys())
+        return sorted(names, key=lambda n: (order.index(n.split(":")[0]) if n.split(":")[0] in order else 99, n))
+
+    def finding_metrics(self) -> list[str]:
+        """The metrics with findings on this board, in board order."""
+        return list(dict.fromkeys(name.split(":")[0] for name in self.finding_names()))
 
     def failed(self, run: StoredRun) -> int:
         """Examples the run attempted but could not score (their generation or a metric failed)."""
@@ -143,12 +161,16 @@ def build_boards(
     resamples: int = stats.DEFAULT_RESAMPLES,
     seed: int | None = None,
     alpha: float = stats.DEFAULT_ALPHA,
+    skip_broken: bool = False,
 ) -> tuple[list[Board], list[str]]:
-    """Leaderboards for every task under ``results_dir`` (or one task), and any unreadable-run messages.
+    """Leaderboards for every task under ``results_dir`` (or one task), and any partial-run messages.
 
     ``seed`` defaults to the seed the ranked runs recorded, so a leaderboard is reproducible from its files.
+    A run whose ``run.json`` or (ranked) ``examples.jsonl`` is broken is an error naming the file, unless
+    ``skip_broken``: then the others are ranked and it is listed in its board's ``broken``.
     """
-    runs, problems = read_runs(results_dir, task)
+    runs, broken, problems = scan_runs(results_dir, task)
+    _stop_unless_skipped(broken, skip_broken)
     if task and not runs:
         raise HarnessError(f"{results_dir}: no runs of task {task!r}")
     latest: dict[tuple[str, str], StoredRun] = {}
@@ -163,6 +185,13 @@ def build_boards(
         newest = {k: max(r.meta.get("started_at", "") for r in members if _comparable(r) == k) for k in counts}
         chosen = max(counts, key=lambda k: (counts[k], newest[k]))
         ranked = [r for r in members if _comparable(r) == chosen]
+        # Only the ranked runs' examples are read (for significance, findings and the report): check those.
+        unreadable = [found for found in map(examples_problem, ranked) if found is not None]
+        _stop_unless_skipped(unreadable, skip_broken)
+        broken += unreadable
+        ranked = [r for r in ranked if r.path not in {b.path for b in unreadable}]
+        if not ranked:
+            continue
         reference = ranked[0]
         primary = str(reference.meta["task"].get("primary", ""))
         keys = list(reference.meta["means"])
@@ -172,16 +201,38 @@ def build_boards(
         excluded = [(r, _difference(r, reference)) for r in members if _comparable(r) != chosen]
         excluded.sort(key=lambda item: item[0].system)
         board = Board(task_name, primary, keys, ranked, excluded, directions=_directions(reference))
+        board.broken = sorted((b for b in broken if b.task == task_name), key=lambda b: (b.system, str(b.path)))
         chosen_seed = seed if seed is not None else int(reference.meta.get("seed", 1234))
-        _add_significance(board, Significance(resamples, chosen_seed, alpha))
+        rows = {run.system: examples_by_id(run.path) for run in board.ranked}
+        _add_significance(board, Significance(resamples, chosen_seed, alpha), rows)
+        _add_findings(board, rows)
         boards.append(board)
+    shown = {board.task for board in boards}  # a broken run of a task with no board is still named
+    problems += [f"not ranked: {b.system} ({b.path}): {b.reason}" for b in broken if b.task not in shown]
     return boards, problems
 
 
-def _add_significance(board: Board, settings: Significance) -> None:
+def _stop_unless_skipped(broken: list[BrokenRun], skip_broken: bool) -> None:
+    """The error for broken runs: the first named with what is wrong, and how to rank the rest anyway."""
+    if broken and not skip_broken:
+        more = f" (and {len(broken) - 1} more broken runs)" if len(broken) > 1 else ""
+        raise HarnessError(f"{broken[0]}{more}; --skip-broken ranks the other runs and lists this one as not ranked")
+
+
+def _add_findings(board: Board, rows: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """Fill ``board.findings`` and ``board.finding_totals`` from each run's scored examples."""
+    found = {run.system: named_findings.found_by_id(rows[run.system].values()) for run in board.ranked}
+    names = set(named_findings.declared(board.metric_keys()))
+    names |= {name for mine, _ in found.values() for row in mine.values() for name in row}
+    for system, (mine, n) in found.items():
+        board.findings[system] = named_findings.counts(mine, n, names)
+    for system, (mine, n) in found.items():
+        board.finding_totals[system] = {m: named_findings.metric_count(mine, n, m) for m in board.finding_metrics()}
+
+
+def _add_significance(board: Board, settings: Significance, rows: dict[str, dict[str, dict[str, Any]]]) -> None:
     """Fill ``board.top`` and ``board.p_values`` from the runs' per-example scores (aligned by id)."""
     board.significance = settings
-    rows = {run.system: examples_by_id(run.path) for run in board.ranked}
     order = list(rows[board.ranked[0].system])
     for run in board.ranked:
         if set(rows[run.system]) != set(order):

@@ -4,7 +4,7 @@ plotly.js once (:func:`plotly_js`) and each figure is a ``<div>`` with the scrip
 - ``means``: every key's mean per system with its run's 95% bootstrap interval as an error bar;
 - ``scores``: the per-example scores of each system as a box with every example as a point (a menu picks
   the key; clicking a point opens that example in the drill-down);
-- ``novelty`` (rewrite tasks scored with ``extractiveness``): each system's mean fidelity (``bertscore_f``, or
+- ``novelty`` (rewrite tasks scored with ``extractiveness``): each system's mean fidelity (``rougeL_p``, or
   the other fidelity keys through a menu) against its novelty (``extractiveness_novel2``), with the Pareto front
   of those two axes drawn as a line and near-copies marked (:mod:`harness.novelty`).
 """
@@ -22,12 +22,17 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 _CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
+# plotly.js's "cartesian" partial bundle (scatter, box and the other 2-D traces), vendored with its licence from
+# npm: 1.5 MB against the 4.8 MB full bundle of the Python package, inlined into every page (harness/vendor/README.md).
+PLOTLY_BUNDLE = "plotly-cartesian-4.1.1.min.js"
+
+
 @lru_cache(maxsize=1)
 def plotly_js() -> str:
-    """The plotly.js bundle shipped with the Python package, to inline once per page."""
-    from plotly.offline import get_plotlyjs
+    """The vendored plotly.js bundle, to inline once per page."""
+    from importlib.resources import files
 
-    return str(get_plotlyjs())
+    return files("harness").joinpath("vendor", PLOTLY_BUNDLE).read_text(encoding="utf-8")
 
 
 def _layout(title: str, y_title: str, height: int) -> dict[str, Any]:
@@ -73,6 +78,12 @@ def means_figure(board: Board) -> Any:
     return fig
 
 
+def _short(value: float) -> float:
+    """A plotted value to 6 significant digits: every key's scores of every example are in the page (the menu), and
+    17 digits each would make them a tenth of it; a plot cannot show the difference."""
+    return float(f"{value:.6g}")
+
+
 def scores_figure(board: Board, rows: list[dict[str, Any]]) -> Any:
     """Per-example scores of each system on one key (a menu switches the key)."""
     import plotly.graph_objects as go
@@ -83,7 +94,7 @@ def scores_figure(board: Board, rows: list[dict[str, Any]]) -> Any:
     for i, system in enumerate(systems):
         fig.add_trace(
             go.Box(
-                y=[r["scores"][board.primary] for r in mine[system]],
+                y=[_short(r["scores"][board.primary]) for r in mine[system]],
                 name=system,
                 boxpoints="all",
                 jitter=0.4,
@@ -99,7 +110,7 @@ def scores_figure(board: Board, rows: list[dict[str, Any]]) -> Any:
         {
             "label": key,
             "method": "update",
-            "args": [{"y": [[r["scores"][key] for r in mine[s]] for s in systems]}, {"yaxis.title.text": key}],
+            "args": [{"y": [[_short(r["scores"][key]) for r in mine[s]] for s in systems]}, {"yaxis.title.text": key}],
         }
         for key in board.keys
     ]

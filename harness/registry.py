@@ -34,6 +34,9 @@ class Metric(ABC):
     higher_is_better: ClassVar[bool] = True
     # A metric that loads a model (torch): under Ray it runs on a pool of actors, each loading it once.
     loads_model: ClassVar[bool] = False
+    # Options without a usable default (nli's and judge's model): built without them, the metric can be listed
+    # and signed, but scoring is an error that says what to pass; "every metric" (harness probe) skips it.
+    required_options: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def keys(self) -> list[str]:

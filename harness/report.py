@@ -11,6 +11,11 @@ system's scored candidate, aligned paragraph to paragraph (when both have as man
 - *numeric discrepancy*: from ``details.numeric.discrepancies`` of the run, with the source figure it
   contradicts highlighted in the source.
 
+Findings (:mod:`harness.findings`): a table per task of the examples with each ``METRIC:KIND`` per system, whose
+counts open the list of those examples (each opens its drill-down, which lists the example's findings). When the
+results folder holds a ``harness meta-eval --out`` page (``metaeval.html`` in it or in a folder just inside it),
+the page links it.
+
 ``examples.jsonl`` holds candidates, not sources: the sources are read again through the task file recorded in
 ``run.json``, cleaned by the task's ``clean`` rules as the runner does, and used only if the data's sha256 and
 the rules still match the run's. Otherwise the drill-down shows candidates only, with a note saying why.
@@ -25,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness import formats, novelty, plots
+from harness import findings, formats, novelty, plots
 from harness.cleaning import clean_text
 from harness.errors import HarnessError
 from harness.highlight import align, paragraphs, segments, sentences, unsupported
@@ -67,7 +72,10 @@ def discrepancies(row: dict[str, Any], scored: str, source: str | None) -> list[
     for item in found if isinstance(found, list) else []:
         if not isinstance(item, dict):
             continue
-        text, start, end = str(item.get("text", "")), item.get("start"), item.get("end")
+        # The numeric metric writes the candidate's figure as ``candidate: {text, start, end}``; the flat
+        # ``text``/``start``/``end`` shape is read too.
+        figure: dict[str, Any] = item["candidate"] if isinstance(item.get("candidate"), dict) else item
+        text, start, end = str(figure.get("text", "")), figure.get("start"), figure.get("end")
         ok = isinstance(start, int) and isinstance(end, int) and scored[start:end] == text
         src = item.get("source") if isinstance(item.get("source"), dict) else None
         src_ok = bool(
@@ -89,6 +97,29 @@ def discrepancies(row: dict[str, Any], scored: str, source: str | None) -> list[
     return out
 
 
+def unsupported_sentences(row: dict[str, Any], scored: str) -> list[tuple[int, int, str, str]]:
+    """Marks on the candidate sentences the ``nli`` or ``judge`` metric found unsupported (their details'
+    ``sentences`` with ``supported: false``); a sentence whose offsets do not match the scored text is skipped."""
+    marks = []
+    for metric in ("nli", "judge"):
+        detail = (row.get("details") or {}).get(metric)
+        for item in detail.get("sentences") or [] if isinstance(detail, dict) else []:
+            start, end = item.get("start"), item.get("end")
+            if item.get("supported") is not False or not (isinstance(start, int) and isinstance(end, int)):
+                continue
+            if scored[start:end] != item.get("text"):
+                continue
+            if metric == "nli":
+                tip = (
+                    f"nli: {item.get('label')}, P(entail) {item.get('entailment', 0):.2f}, "
+                    f"P(contradict) {item.get('contradiction', 0):.2f} at its best source unit"
+                )
+            else:
+                tip = f"judge: unsupported ({item.get('kind') or 'no kind given'})"
+            marks.append((start, end, "unsup", tip))
+    return marks
+
+
 def _tip(item: dict[str, Any]) -> str:
     against = f"source says {item['source']!r}" if item["source"] else "no figure in the source"
     return f"{item['kind']}: {item['text']!r}, {against}"
@@ -107,6 +138,8 @@ class BoardReport:
     examples: list[dict[str, Any]]  # drill-down data per example, serialised into the page
     worst: dict[str, list[dict[str, Any]]]  # system -> the WORST_N worst rows on the primary key
     figures: dict[str, str] = field(default_factory=dict)
+    # system -> finding name -> the examples with it: {ex: index, id, what}, what the page's counts open
+    findings: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
 
     def worse_first(self, key: str) -> bool:
         """True when ascending order puts the worst first (higher is better, or no direction)."""
@@ -119,6 +152,15 @@ class Report:
     problems: list[str]
     results_dir: Path
     generated: str
+    metaeval: Path | None = None  # a `harness meta-eval --out` page in the results folder
+
+
+def metaeval_page(results_dir: Path) -> Path | None:
+    """The newest ``metaeval.html`` in ``results_dir`` or in a folder just inside it (``--out results/metaeval``)."""
+    from harness.metaeval.run import HTML_FILE
+
+    found = [p for p in (results_dir / HTML_FILE, *results_dir.glob(f"*/{HTML_FILE}")) if p.is_file()]
+    return max(found, key=lambda p: p.stat().st_mtime) if found else None
 
 
 def build_report(results_dir: Path, task: str | None = None, **significance: Any) -> Report:
@@ -127,7 +169,9 @@ def build_report(results_dir: Path, task: str | None = None, **significance: Any
     if not boards:
         raise HarnessError(f"{results_dir}: no runs found (run `harness eval` first)")
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return Report([_board_report(board) for board in boards], problems, results_dir, generated)
+    report = Report([_board_report(board) for board in boards], problems, results_dir, generated)
+    report.metaeval = metaeval_page(results_dir)
+    return report
 
 
 def _board_report(board: Board) -> BoardReport:
@@ -150,6 +194,12 @@ def _board_report(board: Board) -> BoardReport:
             scored = str(row.get("scored_candidate", row.get("candidate", "")))
             rows.append({"index": index, "id": example_id, "system": system, "scores": scores, "candidate": scored})
     report = BoardReport(board, note, rows, examples, {})
+    for system, by_id in by_system.items():
+        named: dict[str, list[dict[str, Any]]] = {name: [] for name in board.finding_names()}
+        for index, example_id in enumerate(ids):
+            for name, whats in findings.example_findings(by_id[example_id]).items():
+                named.setdefault(name, []).append({"ex": index, "id": example_id, "what": "; ".join(whats)})
+        report.findings[system] = named
     for system in by_system:
         mine = [r for r in rows if r["system"] == system]
         sign = 1.0 if report.worse_first(board.primary) else -1.0
@@ -170,6 +220,7 @@ def _example(example_id: str, source: str | None, views: dict[str, dict[str, Any
         words_marked = unsupported(scored, source, stem=stem) if source else []
         # A numeric discrepancy is marked alone: word shading inside it would cut it into pieces.
         marks += [(a, b, cls, "") for a, b, cls in words_marked if not any(m[0] < b and a < m[1] for m in marks)]
+        marks += unsupported_sentences(row, scored)  # underlined, so they overlap the word shading
         src_marks += [(*d["source_span"], "num-src", f"{system}: {_tip(d)}") for d in found if d["source_span"]]
         units, beside = align(source, src_units, scored) if source and src_units else ([(0, len(scored))], [])
         systems[system] = {
@@ -180,6 +231,7 @@ def _example(example_id: str, source: str | None, views: dict[str, dict[str, Any
             ],
             "flags": row.get("flags", []),
             "removed": (row.get("removed") or {}).get("candidate", []),
+            "findings": [f"{n}: {w}" for n, whats in findings.example_findings(row).items() for w in whats],
         }
     source_units = [segments(source, unit, src_marks) for unit in src_units] if source else None
     return {"id": example_id, "source": source_units, "systems": systems}
@@ -191,6 +243,24 @@ def _example(example_id: str, source: str | None, views: dict[str, dict[str, Any
 def _json_for_script(data: Any) -> str:
     """JSON safe inside a <script> element: no ``</script>`` or ``<!--`` can close or comment it."""
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace("\u2028", "\\u2028")
+
+
+def pack_data(data: Any) -> str:
+    """The page's JSON data gzip-compressed and base64-encoded: safe inside a <script> element (base64 has no
+    ``<``), and a quarter of the JSON's size. ``mtime=0`` keeps the page byte-identical from run to run."""
+    import base64
+    import gzip
+
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+
+
+def unpack_data(packed: str) -> Any:
+    """The inverse of :func:`pack_data` (for tests and tools reading a page)."""
+    import base64
+    import gzip
+
+    return json.loads(gzip.decompress(base64.b64decode(packed)))
 
 
 def _groups(keys: list[str]) -> list[tuple[str, int]]:
@@ -205,9 +275,17 @@ def _groups(keys: list[str]) -> list[tuple[str, int]]:
     return out
 
 
-def render_html(report: Report) -> str:
-    """The whole page: template, data and the plotting library inlined, nothing loaded from a network."""
+def render_html(report: Report, out: Path | None = None) -> str:
+    """The whole page: template, data and the plotting library inlined, nothing loaded from a network. ``out``
+    (where the page will be written) makes the link to the meta-evaluation page relative to it."""
+    import os
+
     import jinja2
+
+    metaeval_href = None
+    if report.metaeval is not None:
+        base = (out.parent if out is not None else Path.cwd()).resolve()
+        metaeval_href = Path(os.path.relpath(report.metaeval.resolve(), base)).as_posix()
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("harness", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
@@ -219,7 +297,10 @@ def render_html(report: Report) -> str:
             "keys": b.board.keys,
             "systems": [r.system for r in b.board.ranked],
             "worseFirst": {key: b.worse_first(key) for key in b.board.keys},
+            # Each example row's scores for sorting the examples table (the cells show 4 decimals), to 7 digits.
+            "values": [[float(f"{row['scores'][key]:.7g}") for key in b.board.keys] for row in b.rows],
             "examples": b.examples,
+            "findings": b.findings,
         }
         for b in report.boards
     ]
@@ -234,7 +315,9 @@ def render_html(report: Report) -> str:
         # The probe x metric matrix of each task, from its newest `harness probe` results (harness.probe.render).
         probes={b.board.task: probe_render.report_html(report.results_dir, b.board.task) for b in report.boards},
         worst_n=WORST_N,
-        data_json=_json_for_script(data),
+        metaeval_href=metaeval_href,
+        findings_what=formats.FINDINGS_WHAT,
+        data_gz=pack_data(data),
         plotly_js=plots.plotly_js(),
     )
 

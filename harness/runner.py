@@ -48,6 +48,8 @@ class RunOutcome:
     failures: dict[str, str] = field(default_factory=dict)
     # Examples a metric failed on (id -> "metric:NAME: message"): also recorded, not scored.
     metric_failures: dict[str, str] = field(default_factory=dict)
+    # Task ids a file: system has no candidate for (--allow-missing): recorded, not scored.
+    missing: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,16 @@ class RunOptions:
     concurrency: int = 4
     # Where scoring runs: --workers, --backend, --ray-address, --max-failures (harness.parallel).
     execution: Execution = Execution()
+    # --allow-missing: a file: system's task ids without a candidate are recorded as missing, not an error.
+    allow_missing: bool = False
+    # The generation progress bar: None shows it when stderr is a terminal; --quiet makes it False.
+    progress_bar: bool | None = None
 
     def generation(self) -> GenerationSettings:
         path = default_path(self.results_dir) if self.cache else None
-        return GenerationSettings(cache_path=path, refresh=self.refresh, concurrency=self.concurrency)
+        return GenerationSettings(
+            cache_path=path, refresh=self.refresh, concurrency=self.concurrency, progress_bar=self.progress_bar
+        )
 
 
 def run_eval(
@@ -106,11 +114,12 @@ def run_eval(
             context = GenerationContext(name, str(task.path), task.prompt, dataset.location, settings, progress)
             # The prompt holds the source as it is scored: boilerplate the task cleans away is not rewritten.
             given = [replace(example, source=text) for example, (text, _) in zip(examples, sources)]
-        found = candidates_for(spec, given, all_ids, generation=context)
+        found = candidates_for(spec, given, all_ids, generation=context, allow_missing=options.allow_missing)
         if found.failures and not found.texts:
             first_id, first = next(iter(found.failures.items()))
+            what = "failed to generate" if spec.generator is not None else "have no candidate"
             raise HarnessError(
-                f"system {name!r}: all {len(found.failures)} examples failed to generate, so no run is written; "
+                f"system {name!r}: all {len(found.failures)} examples {what}, so no run is written; "
                 f"example {first_id!r}: {first}"
             )
         produced[name] = (found, time.perf_counter() - begun)
@@ -136,7 +145,7 @@ def run_eval(
             group=group,
         )
         journals[name] = start_journal(options.results_dir / task.name / name, run_ids[name], plan, text)
-        inputs[name] = SystemInput(candidates.texts, dict(candidates.failures))
+        inputs[name] = SystemInput(candidates.texts, dict(candidates.failures), _failure_stage(generated))
     return _score_and_finish(task, dataset, ids, sources, journals, inputs, specs, metrics, options, progress, meter)
 
 
@@ -184,11 +193,17 @@ def resume_eval(
     inputs = {}
     for name, journal in journals.items():
         texts, failures = journal.candidates()
-        inputs[name] = SystemInput(texts, failures)
+        inputs[name] = SystemInput(texts, failures, _failure_stage(journal.plan.get("generation") is not None))
         journal.plan["resumed_rows"] = len(journal.done)
     kept = sum(len(j.done) for j in journals.values())
     progress(f"resuming {len(journals)} runs of {task.name}: {kept} rows kept, scoring what is missing")
     return _score_and_finish(task, dataset, ids, sources, journals, inputs, specs, metrics, options, progress, meter)
+
+
+def _failure_stage(generated: bool) -> str:
+    """run.json's stage of an example a system gave no candidate for: its generation failed, or (a file:
+    system with --allow-missing) its file has none."""
+    return "generate" if generated else "missing"
 
 
 def _plan(
@@ -300,11 +315,31 @@ def _score_and_finish(
         run = _record(journal.plan, metrics, counted, ran)
         keep = journal.plan.get("generation") is not None
         run_dir = journal.finish(run, written=counted.written, order=ids, keep_candidates=keep)
-        generated = {i: e["message"] for i, e in counted.failures.items() if e["stage"] == "generate"}
-        scoring = {i: f"{e['stage']}: {e['message']}" for i, e in counted.failures.items() if e["stage"] != "generate"}
-        outcomes.append(RunOutcome(name, run_dir, counted.means, counted.n_scored, counted.empty, generated, scoring))
+        by_stage = {
+            stage: {i: e["message"] for i, e in counted.failures.items() if e["stage"] == stage}
+            for stage in ("generate", "missing")
+        }
+        scoring = {
+            i: f"{e['stage']}: {e['message']}"
+            for i, e in counted.failures.items()
+            if e["stage"] not in ("generate", "missing")
+        }
+        outcomes.append(
+            RunOutcome(
+                name,
+                run_dir,
+                counted.means,
+                counted.n_scored,
+                counted.empty,
+                by_stage["generate"],
+                scoring,
+                by_stage["missing"],
+            )
+        )
     if empty_runs:
-        raise HarnessError("; ".join(empty_runs))
+        # The other systems' runs are complete and kept: say where, as the error is all the user sees.
+        written = f"; written: {', '.join(str(o.run_dir) for o in outcomes)}" if outcomes else ""
+        raise HarnessError("; ".join(empty_runs) + written)
     return outcomes
 
 
@@ -332,6 +367,8 @@ def _record(plan: dict[str, Any], metrics: list[Metric], counted: Tally, ran: Ra
             for m in metrics
         },
         "signatures": {m.name: m.signature() for m in metrics},
+        # What the answers of a model-calling metric cost (the judge), cached answers at what they first cost.
+        **({"metric_tokens": {m: dict(c) for m, c in counted.tokens.items()}} if counted.tokens else {}),
         "means": counted.means,
         "intervals": counted.intervals,
         "bootstrap": {

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from harness.errors import HarnessError, closest, where
 from harness.generate.options import GENERATING_KINDS, GeneratorConfig, generator_config, parse_options
+from harness.read.example import Example
 from harness.sentences import split_sentences
-from harness.tasks import Example
 from harness.textio import decode_utf8, read_bytes, read_rows
 
 if TYPE_CHECKING:
@@ -112,10 +112,17 @@ def parse_spec(spec: str, *, base_dir: Path, options: Mapping[str, Any] | None =
 
 
 def candidates_for(
-    system: SystemSpec, examples: list[Example], all_ids: list[str], *, generation: GenerationContext | None = None
+    system: SystemSpec,
+    examples: list[Example],
+    all_ids: list[str],
+    *,
+    generation: GenerationContext | None = None,
+    allow_missing: bool = False,
 ) -> Candidates:
     """Produce one candidate per example. ``all_ids`` are the ids of the whole dataset (before --limit); a
-    generating system needs ``generation``."""
+    generating system needs ``generation``. With ``allow_missing``, a ``file:`` system's task ids that have
+    no candidate (a generated run's candidates.jsonl lacks those that failed) are returned in ``failures``
+    rather than an error; an id that is not in the task still is one."""
     if system.generator is not None:
         if generation is None:
             raise HarnessError(f"system spec {system.spec!r} generates its candidates: it needs a task's prompt")
@@ -126,8 +133,9 @@ def candidates_for(
         assert system.k is not None
         return Candidates({e.id: "\n".join(split_sentences(e.source)[: system.k]) for e in examples})
     assert system.path is not None
-    texts, digest = _read_candidate_file(system.path, all_ids)
-    return Candidates({e.id: texts[e.id] for e in examples}, digest)
+    texts, digest = _read_candidate_file(system.path, all_ids, allow_missing=allow_missing)
+    missing = {e.id: f"no candidate for this id in {system.path}" for e in examples if e.id not in texts}
+    return Candidates({e.id: texts[e.id] for e in examples if e.id in texts}, digest, missing)
 
 
 def check_generating(system: SystemSpec, *, name: str, task: str, prompt: PromptTemplate | None) -> None:
@@ -160,7 +168,7 @@ def _generate(
     return Candidates(found.texts, None, found.failures, record)
 
 
-def _read_candidate_file(path: Path, all_ids: list[str]) -> tuple[dict[str, str], str]:
+def _read_candidate_file(path: Path, all_ids: list[str], *, allow_missing: bool = False) -> tuple[dict[str, str], str]:
     data = read_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
     if path.name.lower().endswith((".jsonl", ".jsonl.gz", ".csv")):
@@ -172,7 +180,7 @@ def _read_candidate_file(path: Path, all_ids: list[str]) -> tuple[dict[str, str]
                 f"{len(all_ids)} examples: use JSONL or CSV with 'id' and 'candidate'"
             )
         texts = {all_ids[0]: decode_utf8(data, path)}
-    _check_ids(path, texts, all_ids)
+    _check_ids(path, texts, all_ids, allow_missing=allow_missing)
     return texts, digest
 
 
@@ -197,15 +205,18 @@ def _rows_to_texts(path: Path) -> dict[str, str]:
     return texts
 
 
-def _check_ids(path: Path, texts: dict[str, str], all_ids: list[str]) -> None:
+def _check_ids(path: Path, texts: dict[str, str], all_ids: list[str], *, allow_missing: bool = False) -> None:
     expected = set(all_ids)
     missing = [i for i in all_ids if i not in texts]
     unknown = [i for i in texts if i not in expected]
+    if allow_missing and missing and not unknown and len(missing) < len(all_ids):
+        return  # scored without them, and recorded as missing (harness eval --allow-missing)
     if not missing and not unknown:
         return
     parts = []
     if missing:
-        parts.append(f"{len(missing)} task ids have no candidate: {_first(missing)}")
+        hint = "" if allow_missing else " (harness eval --allow-missing scores the others and records these)"
+        parts.append(f"{len(missing)} task ids have no candidate: {_first(missing)}{hint}")
     if unknown:
         parts.append(f"{len(unknown)} candidate ids are not in the task: {_first(unknown)}")
     raise HarnessError(f"{path}: candidate ids do not match the task's ids; " + "; ".join(parts))

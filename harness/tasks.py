@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from harness.cleaning import CleanRule
-from harness.compare import GATE_SECTIONS, Gate, gate_value_problem
 from harness.errors import HarnessError, did_you_mean, where
+from harness.gate.config import GATE_SECTIONS, Gate, gate_value_problem
+from harness.generate.options import OptionError
 from harness.generate.prompts import PromptTemplate, parse_template
+from harness.read.example import Example
 from harness.registry import build_metric
+from harness.systems import check_system_name, parse_spec
 from harness.textio import TABLE_SUFFIXES, Row, read_bytes, read_rows
 from harness.yamlio import YamlDoc, load_yaml
 
@@ -50,16 +53,6 @@ class MetricSpec:
 
     name: str
     options: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Example:
-    """One source to be rewritten, with where it was read from."""
-
-    id: str
-    source: str
-    reference: str | None = None
-    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -189,9 +182,6 @@ def load_task(path: Path) -> Task:
 
 def _systems(doc: YamlDoc, path: Path) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     """Default systems: ``name: SPEC``, or ``name: {spec: SPEC, option: value, ...}`` for a generating one."""
-    from harness.generate.options import OptionError
-    from harness.systems import check_system_name, parse_spec
-
     specs: dict[str, str] = {}
     options: dict[str, dict[str, Any]] = {}
     for system, entry in _mapping(doc, "systems").items():
@@ -273,7 +263,7 @@ def _human(doc: YamlDoc) -> HumanSpec | None:
 
 def _gate(doc: YamlDoc, keys: list[str]) -> Gate:
     """The regression gate of ``harness compare`` / ``eval --baseline``: max_drop, min (by metric key) and
-    max_count (by numeric discrepancy kind)."""
+    max_count (by finding name METRIC:KIND, or numeric discrepancy kind)."""
     raw = doc.data.get("gate")
     if raw is None:
         return Gate()
@@ -402,21 +392,34 @@ def _examples(task: Task, location: str, rows: list[Row]) -> list[Example]:
                 raise HarnessError(
                     f"{at}: missing field {fields[role]!r} ({role}){did_you_mean(fields[role], map(str, row.fields))}"
                 )
-        raw_id = row.fields[fields["id"]]
-        if raw_id is None or isinstance(raw_id, (bool, float, list, dict)) or str(raw_id).strip() == "":
-            raise HarnessError(f"{at}: field {fields['id']!r} must be a non-empty string or integer, got {raw_id!r}")
-        example_id = str(raw_id)
+        example_id = check_id(row.fields[fields["id"]], at, fields["id"])
         if example_id in seen:
             raise HarnessError(f"{at}: duplicate id {example_id!r} (first at line {seen[example_id]})")
         seen[example_id] = row.line
-        source = row.fields[fields["source"]]
-        if not isinstance(source, str) or not source.strip():
-            raise HarnessError(f"{at}: example {example_id!r}: field {fields['source']!r} (source) is empty")
+        source = check_source(row.fields[fields["source"]], at, example_id, fields["source"])
         reference = row.fields.get(fields["reference"])
         if reference is not None and not isinstance(reference, str):
             raise HarnessError(f"{at}: example {example_id!r}: field {fields['reference']!r} must be a string")
         examples.append(Example(example_id, source, reference, row.line))
     return examples
+
+
+def check_id(raw_id: Any, at: str, name: str = "id") -> str:
+    """An example id as the harness keys it: a non-empty string or an integer (``harness eval`` and
+    ``harness score --pairs`` apply this one rule); ``at`` is the ``file:line`` of the row."""
+    if raw_id is None or isinstance(raw_id, (bool, float, list, dict)) or str(raw_id).strip() == "":
+        raise HarnessError(f"{at}: field {name!r} must be a non-empty string or integer, got {raw_id!r}")
+    return str(raw_id)
+
+
+def check_source(source: Any, at: str, example_id: str, name: str = "source") -> str:
+    """A source text: a string with something in it (one rule for ``harness eval`` and ``harness score``)."""
+    if not isinstance(source, str):  # a number or a list is a wrong column, not an empty one
+        got = "null" if source is None else type(source).__name__
+        raise HarnessError(f"{at}: example {example_id!r}: field {name!r} (source) must be a string, got {got}")
+    if not source.strip():
+        raise HarnessError(f"{at}: example {example_id!r}: field {name!r} (source) is empty")
+    return source
 
 
 def _hf_rows(spec: str) -> tuple[str, list[Row], str]:

@@ -95,17 +95,20 @@ def _jsonl_rows(path: Path, text: str) -> Iterator[Row]:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise HarnessError(f"{where(path, number)}: invalid JSON ({exc.msg} at column {exc.colno})") from None
+            raise HarnessError(f"{where(path, number)}: invalid JSON ({exc.msg}: column {exc.colno})") from None
         if not isinstance(value, dict):
             raise HarnessError(f"{where(path, number)}: expected a JSON object, got {type(value).__name__}")
         yield Row(number, value)
 
 
 def _csv_rows(path: Path, text: str) -> Iterator[Row]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if reader.fieldnames is None:
-        return
+    # strict: a quote that is never closed (or closed mid-field) is an error, not a field that swallows every
+    # row after it into one source, which would then be blamed on whatever file is compared with this one.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    start = 1
     try:
+        if reader.fieldnames is None:
+            return
         # line_num counts physical lines read so far, so a quoted field with newlines still gets the
         # line where its record starts.
         start = reader.line_num + 1
@@ -115,7 +118,12 @@ def _csv_rows(path: Path, text: str) -> Iterator[Row]:
             yield Row(start, dict(record))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise HarnessError(f"{where(path, reader.line_num)}: invalid CSV ({exc})") from None
+        # The record that failed starts at ``start``; its quoted field is where to look (line_num is not
+        # reliable here: the reader may have consumed every remaining line looking for the closing quote).
+        raise HarnessError(
+            f"{where(path, start)}: invalid CSV ({exc}): a quoted field in the record starting on this line "
+            'is not closed, or has text after its closing quote; write a quote inside a field as ""'
+        ) from None
 
 
 def _parquet_rows(path: Path) -> list[Row]:

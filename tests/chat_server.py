@@ -13,6 +13,7 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -27,7 +28,8 @@ def answer_for(prompt: str) -> str:
 @dataclass
 class Script:
     """What the server does. ``faults`` maps a substring of the prompt to the behaviours of the next requests
-    whose prompt contains it ("429", "500", "hang", "malformed", "echo-key", "401"); once used up, it answers.
+    whose prompt contains it ("429", "500", "hang", "malformed", "echo-key", "401", "empty"); once used up, it
+    answers.
     ``always`` applies to every request of such a prompt, forever."""
 
     faults: dict[str, list[str]] = field(default_factory=dict)
@@ -37,6 +39,10 @@ class Script:
     # cannot fill the window), or 5 s pass.
     hold_until_in_flight: int = 0
     hold_total: int = 0
+    # The judge tests: an answer other than answer_for's, and the log-probabilities returned when a request
+    # asks for them (OpenAI's choices[0].logprobs.content; None: the server ignores the request, as many do).
+    reply: Callable[[str], str] | None = None
+    logprobs: Callable[[str], list[dict[str, Any]] | None] | None = None
 
 
 class ChatServer:
@@ -153,14 +159,22 @@ class ChatServer:
             return 400, _json({"error": {"message": f"Incorrect API key provided: {key}"}})
         if behaviour == "malformed":
             return 200, b'{"choices": [{"message": '
-        text = answer_for(prompt)
+        text = "" if behaviour == "empty" else answer_for(prompt)  # "empty": 200 with no content, a quiet failure
+        if script.reply is not None and behaviour != "empty":
+            text = script.reply(prompt)
+        message = {"role": "assistant", "content": text}
+        choice: dict[str, Any] = {"index": 0, "message": message, "finish_reason": "stop"}
+        if body.get("logprobs") and script.logprobs is not None:
+            content = script.logprobs(prompt)
+            if content is not None:
+                choice["logprobs"] = {"content": content}
         return 200, _json(
             {
                 "id": "chatcmpl-test",
                 "object": "chat.completion",
                 "created": int(time.time()),
                 "model": body.get("model"),
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                "choices": [choice],
                 "usage": {"prompt_tokens": len(prompt.split()), "completion_tokens": len(text.split())},
             }
         )

@@ -384,7 +384,7 @@ def test_score_non_utf8_file(cli: Cli, tmp_path: Path) -> None:
         (b'{"id": 1, "source": "a b", "candidate": "a"}\n{"id": 2, "source": "a"}\n', ":2: field 'candidate' missing"),
         (
             b'{"id": 1, "source": "a b", "candidate": "a"}\n{"id": 2, "source": 5.5, "candidate": "a"}\n',
-            ":2: field 'source'",
+            ":2: example '2': field 'source' (source) must be a string, got float",
         ),
     ],
     ids=["invalid-json", "missing-field", "source-not-a-string"],

@@ -106,14 +106,16 @@ def test_change_after_token_512_moves_the_score(metric: BertScore) -> None:
     assert details is not None and details[0]["windowed"] == {"source": True, "candidate": False}
 
 
-def test_batching_by_length_does_not_change_a_single_bit() -> None:
-    """A text's embedding is the same bits alone or batched with others (equal-length batches, no padding; a
-    lone sequence runs beside a copy of itself): scores cannot depend on which texts share a call."""
+def test_batching_does_not_change_a_single_bit() -> None:
+    """A text's embedding is the same bits alone or batched with others (each sequence runs at a width of its own:
+    exact when long, padded to a multiple of 16 when short; a lone short sequence beside a copy of itself): scores
+    cannot depend on which texts share a call. Short texts of different lengths share a forward pass."""
     texts = [*SOURCES, *CANDIDATES, LONG_SOURCE, LONG_SOURCE.replace("harbour", "airport"), "Short.", "Brief."]
     together = BertScore().encoder()
+    before = together.forward_calls
     batched = together.encode(texts, cache=False)
     lengths = [len(together.token_ids(text)) for text in texts]
-    assert len(set(lengths)) < len(lengths)  # some texts share a length (and so a batch)
+    assert together.forward_calls - before < len(set(lengths))  # texts of different lengths shared a pass
     for text in texts:
         alone = BertScore().encoder().encode([text], cache=False)[text]
         assert alone.ids == batched[text].ids and alone.windowed == batched[text].windowed
@@ -125,19 +127,49 @@ def test_equal_length_sequences_share_a_forward_pass() -> None:
     windows_each = len(windows(len(encoder.token_ids(LONG_SOURCE)) - 2, encoder.limit - 2))
     variants = [LONG_SOURCE.replace("harbour", word) for word in ("harbour", "airport", "railway", "library")]
     assert len({len(encoder.token_ids(text)) for text in variants}) == 1  # one word piece swapped for another
+    before = encoder.forward_calls  # the encoder is the process's, shared with the other tests
     encoder.encode(variants, cache=False)
     # 4 texts x windows_each windows of 512 tokens, batch_tokens // 512 per pass, instead of one pass per window.
     per_pass = encoder.batch_tokens // encoder.limit
-    assert per_pass > 1 and encoder.forward_calls == -(-4 * windows_each // per_pass) < 4 * windows_each
+    calls = encoder.forward_calls - before
+    assert per_pass > 1 and calls == -(-4 * windows_each // per_pass) < 4 * windows_each
 
 
-def test_each_source_encoded_once_per_run() -> None:
-    metric = BertScore()
+def test_each_source_encoded_once_per_process() -> None:
+    """``harness.score`` by name, once per system, as users call it: one model and encoder for the process, and
+    each source encoded once, not once per call."""
+    import harness
+
+    sources = [f"{s} (run {time.time_ns()})" for s in SOURCES]  # never encoded before in this process
     systems = [[f"{c} (system {k})" for c in CANDIDATES] for k in range(3)]
-    for candidates in systems:
-        metric.score(sources=SOURCES, candidates=candidates)
+    encoder = BertScore().encoder()
+    before = encoder.texts_encoded
+    rows = [harness.score(sources=sources, candidates=candidates, metrics=["bertscore"]) for candidates in systems]
     # K systems on N documents: N source encodings plus K*N candidate encodings, not 2*K*N.
-    assert metric.encoder().texts_encoded == len(SOURCES) + 3 * len(CANDIDATES)
+    assert encoder.texts_encoded - before == len(sources) + 3 * len(CANDIDATES)
+    assert BertScore().encoder() is encoder and BertScore(window=False).encoder() is not encoder
+    # The cache changes no number: a fresh encoder (nothing cached) gives the same scores.
+    from metrics.bertscore import Encoder
+
+    fresh = BertScore()
+    fresh._encoder = Encoder(encoder.tokenizer, encoder.model, window=True, device=encoder.device)
+    assert fresh.score(sources=sources, candidates=systems[2]) == [
+        {k: row[k] for k in ("bertscore_p", "bertscore_r", "bertscore_f")} for row in rows[2]
+    ]
+
+
+def test_source_cache_is_bounded_in_bytes() -> None:
+    """The source cache drops the least recently used texts beyond its byte budget."""
+    from metrics.bertscore import Encoder
+
+    shared = BertScore().encoder()
+    one = shared.encode([SOURCES[0]], cache=False)[SOURCES[0]]
+    size = one.embeddings.nelement() * 4 + 8 * len(one.ids)
+    encoder = Encoder(shared.tokenizer, shared.model, window=True, device=shared.device, cache_bytes=2 * size + 1)
+    encoder.encode([SOURCES[0]], cache=True)
+    encoder.encode([SOURCES[1], SOURCES[2]], cache=True)
+    assert SOURCES[0] not in encoder.cache and encoder.cached_bytes <= encoder.cache_bytes
+    assert list(encoder.cache) == [t for t in (SOURCES[1], SOURCES[2]) if t in encoder.cache]
 
 
 def test_signature_names_everything() -> None:
@@ -214,7 +246,7 @@ def test_rescale_uses_bert_scores_baseline_for_its_models() -> None:
 
 def test_rescale_uses_the_projects_baseline_for_the_embedded_model(tmp_path: Path) -> None:
     """metrics/bertscore/baselines/all-MiniLM-L6-v2.tsv, row 3; a copy still scores 1 after rescaling."""
-    from metrics.bertscore.baseline import BASELINES, read_baseline
+    from metrics.bertscore.rescale import BASELINES, read_baseline
 
     shipped = read_baseline(BASELINES / "all-MiniLM-L6-v2.tsv")
     assert sorted(shipped.rows) == list(range(7))
@@ -252,3 +284,16 @@ def test_rescaled_unrelated_sentences_score_about_zero(shared: Path) -> None:
         assert list(ours) == pytest.approx(
             [theirs["bertscore_p"], theirs["bertscore_r"], theirs["bertscore_f"]], abs=1e-6
         )
+
+
+def test_a_huge_source_warns_naming_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source beyond what windowed encoding serves in seconds is scored, with a warning naming its size."""
+    import metrics.bertscore as bertscore
+    from harness.sizes import InputSizeWarning
+
+    monkeypatch.setattr(bertscore, "WINDOW_WARN_CHARS", 20)
+    with pytest.warns(
+        InputSizeWarning, match=r"bertscore: the source of example 0 has 45 characters; it is encoded whole"
+    ):
+        rows = BertScore().score(sources=["The harbour plan was approved by the council."], candidates=["A plan."])
+    assert 0 < rows[0]["bertscore_p"] <= 1

@@ -1,6 +1,6 @@
 """Precision and recall of ``certainty_flags`` on the labelled set (tests/data/certainty/pairs.jsonl), recomputed
-on every run: at or above stated floors, equal to what the README reports, and on labels that are still the
-ones fixed before the first measurement (LABELLING.md records their sha256)."""
+on every run: at or above stated floors, equal to what docs/metrics/certainty.md reports, and on labels that are
+still the ones fixed before the first measurement (LABELLING.md records their sha256)."""
 
 from __future__ import annotations
 
@@ -70,11 +70,11 @@ def test_precision_and_recall_at_or_above_floors(measured: dict[str, dict[str, f
 
 
 def test_readme_reports_what_the_code_computes(measured: dict[str, dict[str, float]], repo: Path) -> None:
-    readme = (repo / "README.md").read_text(encoding="utf-8")
+    readme = (repo / "docs" / "metrics" / "certainty.md").read_text(encoding="utf-8")
     overall = re.search(
         r"\*\*precision (\d\.\d{4}), recall (\d\.\d{4})\*\* \((\d+) true, (\d+) false alarms?, (\d+)", readme
     )
-    assert overall is not None, "README: the certainty labelled-set sentence is missing"
+    assert overall is not None, "docs/metrics/certainty.md: the certainty labelled-set sentence is missing"
     m = measured["all"]
     assert overall.groups() == (f"{m['p']:.4f}", f"{m['r']:.4f}", str(m["tp"]), str(m["fp"]), str(m["fn"]))
     for subset, label in (("natural", "natural system-summary pairs"), ("edited", "edited pairs")):

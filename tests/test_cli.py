@@ -94,7 +94,7 @@ def test_eval_prints_leaderboard_on_stdout(default_eval: tuple[Any, Path]) -> No
     """The leaderboard of the task goes to stdout (progress goes to stderr); copy ranks first, marked as a
     near-copy (as lead-3, which on these one-to-three-sentence paragraphs is the source too)."""
     result, _ = default_eval
-    assert "seeds-paragraphs: ranked by rougeLsum_f" in result.stdout
+    assert "seeds-paragraphs: ranked by rougeL_p" in result.stdout
     pattern = r"\s*\d+\s+(\S+)( \(near-copy\))?\s+16\s"
     found = [m.groups() for m in map(lambda line: re.match(pattern, line), result.stdout.splitlines()) if m]
     ranked = [system for system, _ in found]
@@ -129,7 +129,7 @@ def test_run_json_records_provenance(default_eval: tuple[Any, Path]) -> None:
     specs = {"seed-rewrite": "file:../seeds/rewrite-paragraphs.jsonl", "copy": "copy", "lead-3": "lead:3"}
     for system, spec in specs.items():
         run = read_run(only_run(out, "seeds-paragraphs", system))
-        assert run["task"]["name"] == "seeds-paragraphs" and run["task"]["version"] == 1
+        assert run["task"]["name"] == "seeds-paragraphs" and run["task"]["version"] == 2
         assert run["task"]["data_sha256"] == data_sha
         assert run["system"] == {**run["system"], "name": system, "spec": spec}
         assert run["signatures"] == {metric.name: metric.signature() for metric in seeds_paragraphs_metrics()}
@@ -448,7 +448,7 @@ def test_tasks_lists_the_shipped_tasks(cli: Cli) -> None:
     names = {line.split("\t")[0] for line in lines}
     assert {"seeds", "seeds-paragraphs"} <= names
     (paragraphs,) = [line for line in lines if line.startswith("seeds-paragraphs\t")]
-    assert "\tv1\trewrite\tprimary=rougeLsum_f\t" in paragraphs
+    assert "\tv2\trewrite\tprimary=rougeL_p\t" in paragraphs
 
 
 def test_metrics_lists_rouge_with_keys(cli: Cli) -> None:

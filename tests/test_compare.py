@@ -18,8 +18,9 @@ import numpy as np
 import pytest
 
 from harness import stats
-from harness.compare import Gate, compare_runs, default_gate, evaluate_gate, read_run
+from harness.compare import compare_runs, default_gate, evaluate_gate, read_run
 from harness.errors import HarnessError
+from harness.gate.config import Gate
 from harness.store import write_run
 from harness.tasks import load_task
 

@@ -85,7 +85,7 @@ def test_done_when_first_run_scores_second_run_sends_nothing(cli: Cli, chat: Cha
     task's metrics (rouge, numeric, bertscore); the same command again makes zero requests and scores the same."""
     first = ok(cli("eval", TASK, "--system", f"local=openai:test@{chat.url}", "--out", str(out)))
     assert chat.requests == N and sorted(chat.counts().values()) == [1] * N
-    assert "local" in first.stdout and "seeds-paragraphs: ranked by rougeLsum_f" in first.stdout
+    assert "local" in first.stdout and "seeds-paragraphs: ranked by rougeL_p" in first.stdout
     second = ok(cli("eval", TASK, "--system", f"local=openai:test@{chat.url}", "--out", str(out)))
     assert chat.requests == N, "the second run must be answered from the cache alone"
     assert "16 cached, 0 to generate" in second.stderr
@@ -207,7 +207,7 @@ def test_permanent_500_fails_one_example_only(cli: Cli, chat: ChatServer, out: P
     assert "warning: local: 1 of 16 examples failed to generate" in result.stderr
     # The leaderboard printed by eval has a `failed` column, and its footer says what it means.
     header = next(line for line in result.stdout.splitlines() if line.lstrip().startswith("#"))
-    assert header.split()[:5] == ["#", "system", "n", "failed", "rougeLsum_f"]
+    assert header.split()[:5] == ["#", "system", "n", "failed", "rougeL_p"]
     assert any(line.split()[:4] == ["1", "local", "15", "1"] for line in result.stdout.splitlines())
     assert "failed = examples not scored (their generation or a metric failed" in result.stdout
 

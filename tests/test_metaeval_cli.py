@@ -88,15 +88,19 @@ def test_json_holds_every_number_and_scores_are_cached(cli: Callable[..., Any], 
     assert [level["level"] for level in dataset["levels"]] == ["summary", "system", "global"]
     summary = dataset["levels"][0]
     kendall = summary["coefficients"]["kendall_tau_b"]
+    # The candidates are prefixes of their sources: every ROUGE precision is 1.0, constant, so not ranked
+    # (test_metaeval_constant.py); the 8 recall and F keys are.
     assert {row["key"] for row in kendall["results"]} == {
-        f"rouge{t}_{p}" for t in ("1", "2", "L", "Lsum") for p in "prf"
+        f"rouge{t}_{p}" for t in ("1", "2", "L", "Lsum") for p in "rf"
     }
+    assert [item["key"] for item in summary["constant_keys"]] == ["rouge1_p", "rouge2_p", "rougeL_p", "rougeLsum_p"]
     for row in kendall["results"]:
         assert row["ci"]["resamples"] == 40 and 0 < row["ci"]["valid_resamples"] <= 40
         assert row["n"]["unit"] == "documents" and row["n"]["used"] + row["n"]["skipped"] == 5
         assert isinstance(row["rank"], int)
-    # 12 keys make 66 pairs: Holm needs at least 66 / 0.05 permutations before anything can be significant.
-    assert kendall["significance"]["permutations"] == 1400 and len(kendall["significance"]["pairs"]) == 66
+    # 8 keys make 28 pairs: Holm needs at least 28 / 0.05 permutations before anything can be significant.
+    # 560, rounded up to the hundred: 600.
+    assert kendall["significance"]["permutations"] == 600 and len(kendall["significance"]["pairs"]) == 28
     # A second run reads the runs it wrote: no new run, the same numbers.
     second = cli(*args)
     assert second.exit_code == 0 and _runs(results) == runs

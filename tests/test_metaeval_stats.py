@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from harness.metaeval import bootstrap, frank, levels, significance
 from harness.metaeval import coefficients as coef
+from harness.metaeval.weights import Weights
 
 scipy_stats = pytest.importorskip("scipy.stats")
 
@@ -25,7 +26,7 @@ X = np.array([[1.0, 3, 2, 4], [5, 5, 1, 4], [3, 1, 2, 4]])
 # Y is constant in document 1 (the metric ties every system there): it scores 0 for that document.
 Y = np.array([[2.0, 2, 2, 2], [5, 5, 1, 4], [3, 1, 2, 4]])
 ALL = np.ones(H.shape, dtype=bool)
-ONE = levels.Weights.identity(3, 4)
+ONE = Weights.identity(3, 4)
 
 # Doc 1, Kendall: of the 6 pairs only (2, 3) is discordant: (5 - 1) / 6 = 2/3. Spearman: rank differences
 # 0, -1, 1, 0: 1 - 6 * 2 / (4 * 15) = 0.8. Pearson: deviations (-1.5, -.5, .5, 1.5) and (-1.5, .5, -.5, 1.5):
@@ -102,7 +103,7 @@ def test_partial_correlation_against_least_squares() -> None:
         return np.asarray(v - fitted)
 
     rx, rh = residual(x[rows, cols]), residual(h[rows, cols])
-    ones = levels.Weights.identity(*present.shape)
+    ones = Weights.identity(*present.shape)
     ours_p = frank.partial(np.where(present, x, np.nan)[None], h, present, ones, coef.PEARSON)[0]
     ours_s = frank.partial(np.where(present, x, np.nan)[None], h, present, ones, coef.SPEARMAN)[0]
     assert ours_p == pytest.approx(scipy_stats.pearsonr(rx, rh)[0], abs=1e-10)
@@ -114,7 +115,7 @@ def test_auc_by_hand_and_against_mann_whitney() -> None:
     """Free of the error: 0.9, 0.5; with it: 0.5, 0.1. Pairs: win, win, tie (1/2), win = 3.5 / 4."""
     scores = np.array([[0.9, 0.5, 0.5, 0.1]])
     free = np.array([[True, True, False, False]])
-    one_row = levels.Weights.identity(1, 4)
+    one_row = Weights.identity(1, 4)
     assert frank.auc(scores, free[None], np.ones_like(free), one_row)[0, 0] == pytest.approx(0.875)
     rng = np.random.default_rng(2)
     values, labels = rng.integers(0, 6, 200).astype(float), rng.random(200) < 0.4
@@ -227,7 +228,7 @@ def test_closed_form_permutations_equal_explicit_swaps(level: str, coefficient: 
     h = np.where(present, h, np.nan)  # absent cells are NaN in the data
     swaps = rng.random((40, 15, 6)) < 0.5
     fast = significance._Swaps(level, coefficient, h, present, swaps).statistics("a", "b", za, zb)
-    ones = levels.Weights.identity(15, 6)
+    ones = Weights.identity(15, 6)
     first, second = np.where(swaps, zb[None], za[None]), np.where(swaps, za[None], zb[None])
     np.testing.assert_allclose(fast[0], levels.values(level, first, h, present, ones, coefficient), atol=1e-12)
     np.testing.assert_allclose(fast[1], levels.values(level, second, h, present, ones, coefficient), atol=1e-12)
@@ -239,7 +240,7 @@ def test_permutation_p_values_at_their_extremes() -> None:
     h = rng.integers(1, 6, (40, 8)).astype(float)
     good, noise = h + rng.normal(0, 0.5, h.shape), rng.normal(size=h.shape)
     present = np.ones(h.shape, dtype=bool)
-    ones = levels.Weights.identity(40, 8)
+    ones = Weights.identity(40, 8)
 
     def observed(**metrics: np.ndarray) -> dict[str, float]:
         found = {
@@ -266,7 +267,7 @@ def test_permutation_test_holds_its_level_under_the_null() -> None:
         h = rng.integers(1, 6, (20, 6)).astype(float)
         a, b = h + rng.normal(0, 2, h.shape), h + rng.normal(0, 2, h.shape)
         present = np.ones(h.shape, dtype=bool)
-        ones = levels.Weights.identity(20, 6)
+        ones = Weights.identity(20, 6)
         obs = {
             k: levels.values(levels.GLOBAL, v[None], h, present, ones, coef.PEARSON)[0] for k, v in (("a", a), ("b", b))
         }

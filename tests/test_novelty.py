@@ -19,11 +19,11 @@ from harness.store import new_run_id, write_run
 Cli = Callable[..., Any]
 EXTRACTIVENESS = ["extractiveness_coverage", "extractiveness_density", "extractiveness_novel2"]
 
-# A hand-made board: (bertscore_f, numeric_precision, novel2, coverage, density) per system.
+# A hand-made board: (rougeL_p, rouge2_p, novel2, coverage, density) per system (the fidelity keys, novelty.FIDELITY).
 #   copy  (0.95, 1.00, 0.00, 1.00, 40.0)  best fidelity: nobody is at least as good on both fidelity keys -> front
 #   good  (0.85, 0.90, 0.50, 0.70,  3.0)  most novel of all -> front
 #   worse (0.80, 0.85, 0.45, 0.72,  3.5)  good is higher on all three -> dominated
-#   odd   (0.80, 0.95, 0.40, 0.75,  4.0)  numeric 0.95 beats good's 0.90; copy is higher on both fidelity keys
+#   odd   (0.80, 0.95, 0.40, 0.75,  4.0)  rouge2_p 0.95 beats good's 0.90; copy is higher on both fidelity keys
 #                                        but has novel2 0 < 0.40 -> not dominated -> front
 FOUR = {
     "copy": (0.95, 1.00, 0.00, 1.00, 40.0),
@@ -37,8 +37,8 @@ def write_board(
     results: Path, systems: dict[str, tuple[float, ...]], *, kind: str = "rewrite", metrics: str = "all"
 ) -> None:
     """Runs whose examples all score the system's mean (so the significance tests have data)."""
-    for system, (bert, numeric, novel2, coverage, density) in systems.items():
-        means: dict[str, float] = {"rouge1_f": bert}
+    for system, (rouge_l, rouge_2, novel2, coverage, density) in systems.items():
+        means: dict[str, float] = {"rouge1_f": rouge_l}
         recorded: dict[str, Any] = {"rouge": {"keys": ["rouge1_f"], "directions": {"rouge1_f": "higher"}}}
         if metrics in ("all", "no-fidelity"):
             values = dict(zip(EXTRACTIVENESS, (coverage, density, novel2)))
@@ -49,12 +49,11 @@ def write_board(
                 "headline": EXTRACTIVENESS,
             }
         if metrics == "all":
-            means |= {"bertscore_f": bert, "numeric_precision": numeric}
-            recorded["bertscore"] = {"keys": ["bertscore_f"], "directions": {"bertscore_f": "higher"}}
-            recorded["numeric"] = {
-                "keys": ["numeric_precision"],
-                "directions": {"numeric_precision": "higher"},
-                "headline": ["numeric_precision"],
+            means |= {"rougeL_p": rouge_l, "rouge2_p": rouge_2}
+            recorded["rouge"] = {
+                "keys": ["rouge1_f", "rougeL_p", "rouge2_p"],
+                "directions": dict.fromkeys(["rouge1_f", "rougeL_p", "rouge2_p"], "higher"),
+                "headline": ["rouge1_f"],
             }
         meta = {
             "run_id": new_run_id(),
@@ -75,7 +74,7 @@ def test_pareto_front_of_a_hand_made_four_system_board(tmp_path: Path) -> None:
     (board,) = build_boards(tmp_path, resamples=20)[0]
     view, note = novelty.view(board)
     assert note is None and view is not None
-    assert view.fidelity_keys == ["bertscore_f", "numeric_precision"]
+    assert view.fidelity_keys == ["rougeL_p", "rouge2_p"]
     assert {p.system: (p.pareto, p.near_copy) for p in view.points} == {
         "copy": (True, True),  # coverage 1.0 >= 0.9 and novel2 0.0 <= 0.05
         "good": (True, False),
@@ -87,7 +86,7 @@ def test_pareto_front_of_a_hand_made_four_system_board(tmp_path: Path) -> None:
         "novelty": 0.40,
         "density": 4.0,
         "coverage": 0.75,
-        "fidelity": {"bertscore_f": 0.80, "numeric_precision": 0.95},
+        "fidelity": {"rougeL_p": 0.80, "rouge2_p": 0.95},
         "pareto": True,
         "near_copy": False,
     }
@@ -133,7 +132,7 @@ def test_view_omitted_with_a_note_when_runs_lack_its_keys(tmp_path: Path) -> Non
 
     write_board(tmp_path / "nofid", FOUR, metrics="no-fidelity")
     (board,) = build_boards(tmp_path / "nofid", resamples=20)[0]
-    assert "the runs have none of bertscore_f, numeric_precision" in formats.render([board], "table")
+    assert "the runs have none of rougeL_p, rouge2_p" in formats.render([board], "table")
 
     # A summarisation task has no fidelity-novelty view, and says nothing about it.
     write_board(tmp_path / "summ", FOUR, kind="summarise")
@@ -177,7 +176,8 @@ def test_copy_and_lead3_are_near_copies_on_the_seeds_task(cli: Cli, seeds_result
         "seed-rewrite-misnumbered": False,
     }
     assert rows["copy"]["novelty"] == 0.0 and rows["seed-rewrite"]["novelty"] > 0.5
-    assert rows["seed-rewrite"]["fidelity"] == {"numeric_precision": 1.0}  # no bertscore in these runs
+    run = json.loads(next((seeds_results / "seeds" / "seed-rewrite").glob("*/run.json")).read_text(encoding="utf-8"))
+    assert rows["seed-rewrite"]["fidelity"] == {k: run["means"][k] for k in ("rougeL_p", "rouge2_p")}
 
 
 @pytest.mark.slow
@@ -190,15 +190,17 @@ def test_table_shows_headline_keys_and_keys_option_picks_columns(cli: Cli, seeds
         return next(line for line in text.splitlines() if line.startswith("#")).split()
 
     table = cli("leaderboard", "--results", str(seeds_results)).stdout
-    parts = ["#", "system", "n", "rougeLsum_f", "95%", "CI", "F", "F", "F", "PRECISION", "RECALL"]
+    # The primary key (rougeL_p, tasks/seeds.yaml v2) joins the headline keys: rouge1 F, rouge2 F, rougeL P,
+    # rougeLsum F.
+    parts = ["#", "system", "n", "rougeL_p", "95%", "CI", "F", "F", "P", "F", "PRECISION", "RECALL"]
     assert header(table) == [*parts, "COVERAGE", "DENSITY", "NOVEL2"]
-    assert "Showing 8 of 23 keys" in table and "--keys" in table
+    assert "Showing 9 of 23 keys" in table and "--keys" in table
     picked = cli("leaderboard", "--results", str(seeds_results), "--keys", "rouge1_f, numeric").stdout
     assert header(picked) == [
         "#",
         "system",
         "n",
-        "rougeLsum_f",
+        "rougeL_p",
         "95%",
         "CI",
         "F",

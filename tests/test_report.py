@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from harness.highlight import align, paragraphs, sentences, unsupported, words
-from harness.report import build_report, discrepancies, load_sources, render_html, render_markdown
+from harness.report import build_report, discrepancies, load_sources, render_html, render_markdown, unpack_data
 from harness.store import read_runs
 
 Cli = Callable[..., Any]
@@ -224,7 +224,7 @@ class Page(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self._in_data:
-            self.data = json.loads(data)
+            self.data = unpack_data(data)
             self._in_data = False
 
     def having(self, tag: str, **attrs: str) -> list[dict[str, str]]:
@@ -352,12 +352,14 @@ def browser(tmp_path: Path) -> Any:
 @pytest.mark.slow
 def test_report_renders_and_responds_in_chromium(browser: Any, results: Path, page: str, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     path = tmp_path / "report.html"
     path.write_text(page, encoding="utf-8")
     browser.get(path.as_uri())
     find, find_all = browser.find_element, browser.find_elements
+    # The drill-down data is inflated asynchronously (gzip + base64 in the page); the handlers are bound after it.
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "section.board[data-ready='true']"))
     assert [tr.get_attribute("data-system") for tr in find_all(By.CSS_SELECTOR, "tr.board-row")] == ["copy", "mine"]
     assert [tr.text.split()[1] for tr in find_all(By.CSS_SELECTOR, "tr.board-row")] == ["copy", "mine"]
     for plot in ("plot-means-tiny", "plot-scores-tiny", "plot-novelty-tiny"):  # drawn by plotly.js: an SVG
@@ -381,7 +383,7 @@ def test_report_renders_and_responds_in_chromium(browser: Any, results: Path, pa
     column = int(header.get_property("cellIndex"))
     header.click()
     visible = [tr for tr in find_all(By.CSS_SELECTOR, "table.examples tbody tr") if tr.is_displayed()]
-    values = [float(tr.find_elements(By.TAG_NAME, "td")[column].get_attribute("data-v")) for tr in visible]
+    values = [float(tr.find_elements(By.TAG_NAME, "td")[column].text) for tr in visible]
     assert len(visible) == 3 and values == sorted(values)
     worst_id = visible[0].find_element(By.TAG_NAME, "td").text
     visible[0].click()

@@ -245,7 +245,7 @@ def test_realsumm_article_pairs_equal_rouge_score(shared: Path) -> None:
 
 
 def test_realsumm_default_sentences_equal_rouge_score(shared: Path) -> None:
-    """Default options (pysbd sentences) through ``harness.score``, as ``harness eval`` scores them."""
+    """Default options (the rules splitter's sentences) through ``harness.score``, as ``harness eval`` scores them."""
     from harness.sentences import split_sentences
 
     articles = [a.replace("\n", " ") for a in _realsumm(shared, "src.txt")[:15]]

@@ -11,6 +11,10 @@ bounded concurrency, retries with exponential backoff, and a progress bar.
   half uniformly random, so clients that failed together do not retry together. A server's Retry-After is
   honoured when longer. A Ctrl-C stops the waiting at once.
 - Failures: an example that fails for good is returned with its one-line message; the run goes on.
+- Empty answers: an answer with no text is a failed attempt (a server or command that failed quietly), retried
+  where the kind retries (``openai:``), never cached, so the next run asks again, unless the system sets
+  ``allow_empty: true``; a cached empty answer is not used by a system without it.
+- Progress: a tqdm bar when stderr is a terminal; otherwise one line when a system's generation ends.
 """
 
 from __future__ import annotations
@@ -21,13 +25,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness.generate.base import Answer, Backend, GenerationError, Outcome
 from harness.generate.cache import GenerationCache, cache_key
-from harness.generate.options import GeneratorConfig
+from harness.generate.options import OPTIONS, GeneratorConfig
 
 MAX_DELAY_S = 60.0
 
@@ -53,6 +57,8 @@ class Generated:
     texts: dict[str, str]
     failures: dict[str, str]
     record: dict[str, Any]
+    # What the backend reported with each answer, by id (token usage, finish reason, the judge's log-probs).
+    metas: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def make_backend(config: GeneratorConfig, *, spec: str) -> Backend:
@@ -90,6 +96,14 @@ class _Counter:
             self.value += n
 
 
+EMPTY_ANSWER = "empty answer (no text came back); set allow_empty: true if an empty candidate is a real answer"
+
+
+def usable(answer: Answer, *, allow_empty: bool) -> bool:
+    """Whether an answer may be a candidate (and be cached): one with text, or any with ``allow_empty``."""
+    return allow_empty or bool(answer.text.strip())
+
+
 def _attempt(
     backend: Backend,
     prompts: list[str],
@@ -99,13 +113,21 @@ def _attempt(
     rng: random.Random,
     stop: threading.Event,
     requests: _Counter,
+    allow_empty: bool = False,
+    retry_empty: bool = True,
 ) -> list[Outcome]:
-    """One batch, retrying only its retryable failures; the last outcome of each prompt is returned."""
+    """One batch, retrying only its retryable failures; the last outcome of each prompt is returned. An
+    empty answer is a failure unless ``allow_empty``, retried when ``retry_empty`` (the kinds that retry)."""
     outcomes: list[Outcome | None] = [None] * len(prompts)
     pending = list(range(len(prompts)))
     for attempt in range(1, attempts + 1):
         requests.add(len(pending))
-        found = backend.generate([prompts[i] for i in pending])
+        found = [
+            o
+            if not isinstance(o, Answer) or usable(o, allow_empty=allow_empty)
+            else GenerationError(EMPTY_ANSWER, retryable=retry_empty)
+            for o in backend.generate([prompts[i] for i in pending])
+        ]
         retry = []
         for index, outcome in zip(pending, found, strict=True):
             outcomes[index] = outcome
@@ -149,7 +171,8 @@ def generate(
         if cache is not None and not settings.refresh:
             for key in dict.fromkeys(keys.values()):
                 hit = cache.get(key)
-                if hit is not None:
+                # An empty answer cached with allow_empty is asked again by a system without it.
+                if hit is not None and usable(hit, allow_empty=config.options.allow_empty):
                     answers[key] = hit
         hits = len(answers)
         todo = [key for key in dict.fromkeys(keys.values()) if key not in answers]
@@ -183,7 +206,17 @@ def generate(
         "concurrency": settings.concurrency,
         "seconds": round(time.perf_counter() - started, 3),
     }
-    return Generated(texts, failures, record)
+    if not _bar_shown(settings):  # no bar to read the end from (a log, CI): one line per finished system
+        progress(
+            f"generated {system}: {len(texts)} of {len(prompts)} examples ({hits} cached, {len(failures)} failed) "
+            f"in {record['seconds']:.1f} s"
+        )
+    metas_by_id = {i: answers[k].meta for i, k in keys.items() if k in answers}
+    return Generated(texts, failures, record, metas_by_id)
+
+
+def _bar_shown(settings: GenerationSettings) -> bool:
+    return settings.progress_bar if settings.progress_bar is not None else sys.stderr.isatty()
 
 
 def _run(
@@ -207,7 +240,7 @@ def _run(
     workers = max(1, min(settings.concurrency, backend.max_workers or settings.concurrency, len(batches)))
     stop = threading.Event()
     rng = random.Random()  # jitter only decorrelates clients: it does not change any result
-    show = settings.progress_bar if settings.progress_bar is not None else sys.stderr.isatty()
+    show = _bar_shown(settings)
     from tqdm import tqdm
 
     bar = tqdm(total=len(todo), desc=f"generating {system}", unit="ex", file=sys.stderr, disable=not show)
@@ -233,6 +266,10 @@ def _run(
                     rng=rng,
                     stop=stop,
                     requests=requests,
+                    allow_empty=options.allow_empty,
+                    # Endpoints fail quietly now and then: ask again. A command or a local model would give
+                    # the same nothing; its example fails now and is asked again on the next run.
+                    retry_empty=config.kind in OPTIONS["attempts"].kinds,
                 )
             except BaseException as exc:  # a bug in a backend: re-raised by the driver's thread
                 done.put((batch, exc))

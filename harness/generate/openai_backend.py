@@ -36,11 +36,15 @@ class OpenAIBackend:
     batch_size = 1
     max_workers: int | None = None
 
-    def __init__(self, config: GeneratorConfig, *, spec: str) -> None:
+    def __init__(self, config: GeneratorConfig, *, spec: str, top_logprobs: int = 0) -> None:
         import httpx
 
         assert config.base_url is not None
         self._config = config
+        # > 0: ask for each token's log-probabilities and this many alternatives, returned in the answer's
+        # meta["logprobs"] (the judge metric's expected rating); part of the identity, so cached answers
+        # without them are never served to a request that needs them.
+        self._top_logprobs = top_logprobs
         self._url = f"{config.base_url}/chat/completions"
         env = config.options.api_key_env
         self._key = os.environ.get(env) or None
@@ -59,6 +63,7 @@ class OpenAIBackend:
             "model": self._config.target,
             "base_url": self._config.base_url,
             **self._config.options.output_options("openai"),
+            **({"top_logprobs": self._top_logprobs} if self._top_logprobs else {}),
         }
 
     def generate(self, prompts: list[str]) -> list[Outcome]:
@@ -79,6 +84,9 @@ class OpenAIBackend:
         }
         if options.seed is not None:
             body["seed"] = options.seed
+        if self._top_logprobs:
+            body["logprobs"] = True
+            body["top_logprobs"] = self._top_logprobs
         return body
 
     def _one(self, prompt: str) -> Outcome:
@@ -127,10 +135,33 @@ class OpenAIBackend:
             "completion_tokens": usage.get("completion_tokens"),
             "seconds": round(seconds, 3),
         }
+        if self._top_logprobs:
+            meta["logprobs"] = _token_logprobs(choice)
         return Answer(content.strip(), meta)
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._key, "[API key]") if self._key else text
+
+
+def _token_logprobs(choice: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """``choices[0].logprobs.content`` as ``[{"token", "logprob", "top": [[token, logprob], ...]}]``, or None
+    when the server sent none (many do not implement them)."""
+    content = (choice.get("logprobs") or {}).get("content") if isinstance(choice.get("logprobs"), dict) else None
+    if not isinstance(content, list):
+        return None
+    found = []
+    for item in content:
+        if not isinstance(item, dict) or not isinstance(item.get("token"), str):
+            return None
+        top = [
+            [alt["token"], float(alt["logprob"])]
+            for alt in item.get("top_logprobs") or []
+            if isinstance(alt, dict)
+            and isinstance(alt.get("token"), str)
+            and isinstance(alt.get("logprob"), int | float)
+        ]
+        found.append({"token": item["token"], "logprob": item.get("logprob"), "top": top})
+    return found
 
 
 def _error_detail(response: httpx.Response) -> str:

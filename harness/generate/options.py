@@ -48,6 +48,13 @@ OPTIONS: dict[str, OptionDef] = {
     "api_key_env": OptionDef(("openai",), str, None, False, "environment variable holding the API key"),
     "batch_size": OptionDef(("hf",), int, 1, False, "prompts generated together (default 8)"),
     "device": OptionDef(("hf",), str, None, False, "auto (CUDA when available), cpu, cuda, cuda:1, mps"),
+    "allow_empty": OptionDef(
+        GENERATING_KINDS,
+        bool,
+        None,
+        False,
+        "accept an empty answer as the candidate (default false: it is a failed attempt, retried, never cached)",
+    ),
 }
 
 
@@ -65,6 +72,9 @@ class GenOptions:
     api_key_env: str = "OPENAI_API_KEY"
     batch_size: int = 8
     device: str = "auto"
+    # An empty answer is most often a server or command that failed quietly: retried and never cached, unless
+    # the system says an empty candidate is a real answer.
+    allow_empty: bool = False
     # Names given explicitly (task or command line), so run.json can tell a choice from a default.
     given: tuple[str, ...] = field(default=(), compare=False)
 
@@ -102,6 +112,13 @@ def parse_options(kind: str, raw: Mapping[str, Any]) -> GenOptions:
 
 def _convert(name: str, spec: OptionDef, value: Any, *, from_text: bool) -> Any:
     """Type-check one value; ``from_text``: a command-line string, converted to the option's type first."""
+    if spec.type is bool:  # YAML's true/false, or the same words after --option
+        words = {"true": True, "false": False}
+        if from_text and isinstance(value, str) and value.strip().lower() in words:
+            value = words[value.strip().lower()]
+        if not isinstance(value, bool):
+            raise OptionError(f"option {name!r} must be true or false, got {value!r}", name)
+        return value
     if from_text and isinstance(value, str) and spec.type is not str:
         try:
             value = spec.type(value)

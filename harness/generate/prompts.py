@@ -11,12 +11,9 @@ from __future__ import annotations
 import hashlib
 import string
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from harness.errors import HarnessError, did_you_mean, where
-
-if TYPE_CHECKING:  # harness.tasks imports this module to check a task's prompt
-    from harness.tasks import Example
+from harness.read.example import Example
 
 PLACEHOLDERS = ("id", "source", "reference")
 

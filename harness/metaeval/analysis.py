@@ -9,6 +9,11 @@ Choices, each named in the output:
 - significance: :mod:`harness.metaeval.significance` on each level's headline coefficient (Kendall's tau-b at
   the summary and system levels, as Deutsch et al. 2021 and the WMT metrics task rank by; Pearson at the
   global level, where a permutation Kendall is out of reach, and at FRANK's partial level, which FRANK reports);
+- a key constant in every group of a level (every used document, every system's summaries, ...) has nothing to
+  correlate: it is listed under the level's ``constant_keys``, not ranked and not in the clusters (scored 0 by
+  the undefined-groups policy, it would sit among the keys that track people least, or in the top cluster of a
+  level where every key is weak); a key constant in most groups, or (partial level) one value in most summaries,
+  is ranked with a ``warnings`` entry saying how far, since its correlation rests on the few groups left;
 - human ceiling: where each annotator's rating is kept (SummEval's experts), each annotator against the mean of
   the others (leave one out), at every level and coefficient, and their mean: what a metric could be expected
   to reach if it agreed with people as well as one of them agrees with the rest. It is a conservative
@@ -27,6 +32,7 @@ from harness.metaeval import bootstrap, frank, levels, significance
 from harness.metaeval import coefficients as coef
 from harness.metaeval.coefficients import Array
 from harness.metaeval.data import Scores
+from harness.metaeval.weights import Weights
 from harness.stats import DEFAULT_ALPHA, DEFAULT_LEVEL, DEFAULT_RESAMPLES
 
 HEADLINE = {
@@ -90,7 +96,7 @@ def _evaluate(scores: Scores, settings: Settings) -> dict[str, Any]:
     chosen_levels = settings.levels or info.levels
     h, present = scores.human[aspect], scores.present
     n, m = present.shape
-    identity = levels.Weights.identity(n, m)
+    identity = Weights.identity(n, m)
     worlds = bootstrap.draw(n, m, resamples=settings.resamples, seed=settings.seed)
     annotators = scores.annotators.get(aspect)
     out_levels = []
@@ -131,8 +137,8 @@ def _level(
     level: str,
     h: Array,
     present: Any,
-    identity: levels.Weights,
-    worlds: levels.Weights,
+    identity: Weights,
+    worlds: Weights,
     annotators: Array | None,
     settings: Settings,
 ) -> dict[str, Any]:
@@ -143,10 +149,11 @@ def _level(
             f"{name}: {aspect} is the same for every system in every document: the summary level is undefined "
             "(no ordering to agree with)"
         )
+    constant_keys, warnings, varying = _constant_and_sparse(scores, level, h, present)
     coefficients: dict[str, Any] = {}
     for coefficient in levels.LEVEL_COEFFICIENTS[level]:
         rows: list[dict[str, Any]] = []
-        for key in scores.keys:
+        for key in varying:
             x = scores.metric[key.name]
             point = float(levels.values(level, x[None], h, present, identity, coefficient)[0])
             if not np.isfinite(point):
@@ -173,7 +180,47 @@ def _level(
         "headline": HEADLINE[level],
         "n": human_counts.to_json() | {"metric_constant": None},
         "coefficients": coefficients,
+        "constant_keys": constant_keys,
+        "warnings": warnings,
     }
+
+
+# A key constant in more than this share of a level's groups, or holding one value in more than this share of
+# the summaries (partial level), is ranked with a warning: its correlation rests on the minority left.
+SPARSE_SHARE = 0.5
+
+
+def _constant_and_sparse(
+    scores: Scores, level: str, h: Array, present: Any
+) -> tuple[list[dict[str, Any]], dict[str, str], list[Any]]:
+    """The keys constant in every group of ``level`` (not ranked), warnings for keys constant in most groups or
+    (partial level) sparse, and the keys that are ranked."""
+    constant: list[dict[str, Any]] = []
+    warnings: dict[str, str] = {}
+    varying = []
+    for key in scores.keys:
+        x = scores.metric[key.name]
+        flat, groups, unit = levels.constant_groups(level, x, h, present)
+        if groups and flat == groups:
+            constant.append({"key": key.name, "constant_in": flat, "groups": groups, "unit": unit})
+            continue
+        varying.append(key)
+        said = []
+        if groups > 1 and flat > SPARSE_SHARE * groups:
+            said.append(
+                f"constant in {flat} of {groups} {unit}" + (" (scored 0 there)" if level == levels.SUMMARY else "")
+            )
+        if level == levels.PARTIAL:
+            value, share = levels.modal_share(x, present)
+            if share > SPARSE_SHARE:
+                total = int(present.sum())
+                said.append(
+                    f"sparse: {share:.0%} of the {total} summaries have {key.name} = {key.orientation * value:g}, so "
+                    f"its partial correlation rests on the other {total - round(share * total)}"
+                )
+        if said:
+            warnings[key.name] = "; ".join(said)
+    return constant, warnings, varying
 
 
 def _significance(
@@ -203,8 +250,8 @@ def _ceiling(
     coefficient: str,
     annotators: Array,
     present: Any,
-    identity: levels.Weights,
-    worlds: levels.Weights,
+    identity: Weights,
+    worlds: Weights,
     settings: Settings,
 ) -> list[dict[str, Any]]:
     """Each annotator against the mean of the others, and the mean of those (per resample for its interval)."""
@@ -231,9 +278,9 @@ def _ceiling(
     return rows
 
 
-def _binary(scores: Scores, present: Any, worlds: levels.Weights, settings: Settings) -> dict[str, Any]:
+def _binary(scores: Scores, present: Any, worlds: Weights, settings: Settings) -> dict[str, Any]:
     """ROC-AUC of every key for "has any error" (the first binary field < 1) and each error type."""
-    identity = levels.Weights.identity(*present.shape)
+    identity = Weights.identity(*present.shape)
     fields = scores.info.binary
     free = np.stack([frank.label(scores.human[field], present) for field in fields])
     labels: list[dict[str, Any]] = []

@@ -3,7 +3,7 @@
 Deutsch, Dror & Roth (2021, TACL) show that resampling only documents (or only systems) gives intervals that
 are too narrow for a conclusion about new systems *and* new documents; their BOOT-BOTH resamples the documents
 with replacement and, independently, the systems with replacement, and recomputes the statistic on the
-resampled matrix. Here a resample is a pair of copy counts (:class:`~harness.metaeval.levels.Weights`), drawn as
+resampled matrix. Here a resample is a pair of copy counts (:class:`~harness.metaeval.weights.Weights`), drawn as
 multinomial counts, which is the same distribution as drawing indices with replacement; the statistic is
 computed on the copies without building them (:mod:`harness.metaeval.coefficients`).
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from harness.metaeval.coefficients import Array
-from harness.metaeval.levels import Weights
+from harness.metaeval.weights import Weights
 from harness.stats import DEFAULT_LEVEL, DEFAULT_RESAMPLES
 
 METHOD = "percentile bootstrap resampling documents and systems together (Deutsch, Dror & Roth 2021, BOOT-BOTH)"

@@ -183,12 +183,19 @@ def _usable(run: StoredRun, task: Task, data_sha: str, n_examples: int, candidat
     )
 
 
-def metric_specs(task: Task, names: list[str] | None) -> list[MetricSpec]:
-    """The metrics named by --metrics (with the task's options where the task lists them), else the task's."""
+def metric_specs(
+    task: Task, names: list[str] | None, flags: dict[str, dict[str, Any]] | None = None
+) -> list[MetricSpec]:
+    """The metrics named by --metrics (with the task's options where the task lists them), else the task's;
+    ``flags`` (``--metric-option``) over their options."""
+    from harness.metric_options import apply_metric_options
+
     if names is None:
-        return list(task.metrics)
-    listed = {spec.name: spec for spec in task.metrics}
-    return [listed.get(name, MetricSpec(name)) for name in names]
+        chosen, by = list(task.metrics), f"task {task.name!r}"
+    else:
+        listed = {spec.name: spec for spec in task.metrics}
+        chosen, by = [listed.get(name, MetricSpec(name)) for name in names], "--metrics"
+    return list(apply_metric_options(chosen, flags or {}, chosen_by=by))
 
 
 def gather(
@@ -196,6 +203,7 @@ def gather(
     *,
     results_dir: Path,
     metric_names: list[str] | None = None,
+    metric_options: dict[str, dict[str, Any]] | None = None,
     split: str | None = None,
     seed: int = 1234,
     progress: Callable[[str], None] = lambda message: None,
@@ -212,8 +220,12 @@ def gather(
     candidates, digests, notes = _candidate_rows(task)
     # Which summaries are used (and whether there are enough systems) is known before anything is scored.
     layout = _layout(info, task, dataset, candidates, split)
-    specs = metric_specs(task, metric_names)
-    wanted = {spec.name: build_metric(spec.name, spec.options).signature() for spec in specs}
+    specs = metric_specs(task, metric_names, metric_options)
+    built = {spec.name: build_metric(spec.name, spec.options) for spec in specs}
+    # A metric with nothing to correlate is refused now, before minutes of scoring, not when its run is read.
+    for name, metric in built.items():
+        score_keys(name, {key: metric.direction(key) for key in metric.keys()})
+    wanted = {name: metric.signature() for name, metric in built.items()}
 
     def usable_runs() -> dict[str, list[StoredRun]]:
         if not results_dir.is_dir():

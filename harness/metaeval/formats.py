@@ -90,6 +90,14 @@ def _level_lines(dataset: dict[str, Any], level: dict[str, Any], settings: dict[
         if n["unit"] == "documents":
             cells.append(str(first["n"]["metric_constant"]))
         rows.append(cells)
+    # Keys constant in every group: no correlation to rank, so no value, interval or cluster (analysis.py).
+    for item in level.get("constant_keys", []):
+        cells = ["-", item["key"]]
+        for _ in coefficients:
+            cells += ["constant", ""]
+        if n["unit"] == "documents":
+            cells.append(str(item["constant_in"]))
+        rows.append(cells)
     ceiling = blocks[headline].get("ceiling")
     if ceiling:
         for item in ceiling:
@@ -108,12 +116,21 @@ def _level_lines(dataset: dict[str, Any], level: dict[str, Any], settings: dict[
     right = {i for i in range(2, len(header)) if (i % 2 == 0 or i == len(header) - 1)}
     lines += _table(header, rows, right, markdown)
     valid = [row["ci"]["valid_resamples"] for c in coefficients for row in blocks[c]["results"]]
-    lines += [
-        "",
-        f"95% CI: {settings['bootstrap']}, {settings['resamples']} resamples (valid: {min(valid)} to {max(valid)}), "
-        f"seed {settings['seed']}.",
-        "",
-    ]
+    lines += [""]
+    if valid:
+        lines.append(
+            f"95% CI: {settings['bootstrap']}, {settings['resamples']} resamples (valid: {min(valid)} to "
+            f"{max(valid)}), seed {settings['seed']}."
+        )
+    bullet = "- " if markdown else "  "
+    for item in level.get("constant_keys", []):
+        lines.append(
+            f"{bullet}constant: {item['key']} is constant in every one of the {item['groups']} {item['unit']}: "
+            "nothing to correlate, so it is not ranked or clustered."
+        )
+    for key, warning in level.get("warnings", {}).items():
+        lines.append(f"{bullet}warning: {key}: {warning}.")
+    lines.append("")
     return lines
 
 

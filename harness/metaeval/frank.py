@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from harness.metaeval import coefficients as coef
 from harness.metaeval.coefficients import Array
-from harness.metaeval.levels import Weights, system_means
+from harness.metaeval.weights import Weights, system_means
 
 ANY_ERROR = "any error"
 

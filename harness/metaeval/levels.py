@@ -32,7 +32,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from harness.metaeval import coefficients as coef
+from harness.metaeval import frank
 from harness.metaeval.coefficients import Array
+from harness.metaeval.weights import Weights, system_means
 
 SUMMARY, SYSTEM, GLOBAL, PARTIAL = "summary", "system", "global", "partial"
 LEVELS = (SUMMARY, SYSTEM, GLOBAL, PARTIAL)
@@ -53,18 +55,6 @@ DESCRIPTIONS = {
 
 
 @dataclass(frozen=True)
-class Weights:
-    """Copies of each document (B, n) and each system (B, m) per resample."""
-
-    docs: Array
-    systems: Array
-
-    @staticmethod
-    def identity(n_docs: int, n_systems: int) -> Weights:
-        return Weights(np.ones((1, n_docs)), np.ones((1, n_systems)))
-
-
-@dataclass(frozen=True)
 class Counts:
     """How many units a level used: documents (summary), systems (system) or summaries (global, partial)."""
 
@@ -80,15 +70,6 @@ class Counts:
 def _cells(present: NDArray[np.bool_]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     rows, cols = np.nonzero(present)
     return rows, cols
-
-
-def system_means(x: Array, present: NDArray[np.bool_], weights: Weights) -> tuple[Array, Array]:
-    """Each system's mean over its (weighted) documents, (B, m), and the weight that has it in the resample."""
-    dp = weights.docs[:, :, None] * present[None, :, :]
-    count = dp.sum(axis=1)
-    safe = np.where(count > 0, count, 1.0)
-    means = (dp * np.where(present, x, 0.0)).sum(axis=1) / safe
-    return means, weights.systems * (count > 0)
 
 
 def summary(x: Array, h: Array, present: NDArray[np.bool_], weights: Weights, coefficient: str) -> Array:
@@ -142,9 +123,7 @@ def values(level: str, x: Array, h: Array, present: NDArray[np.bool_], weights: 
     if level == GLOBAL:
         return pooled(x, h, present, weights, coefficient)
     if level == PARTIAL:
-        from harness.metaeval.frank import partial
-
-        return partial(x, h, present, weights, coefficient)
+        return frank.partial(x, h, present, weights, coefficient)
     raise ValueError(f"unknown level {level!r}")
 
 
@@ -159,3 +138,30 @@ def counts(level: str, x: Array, h: Array, present: NDArray[np.bool_]) -> Counts
     if level == SYSTEM:
         return Counts("systems", int(present.any(axis=0).sum()))
     return Counts("summaries", int(present.sum()))
+
+
+def constant_groups(level: str, x: Array, h: Array, present: NDArray[np.bool_]) -> tuple[int, int, str]:
+    """In how many of the level's groups the metric ``x`` (n, m) is constant, of how many, and what a group is:
+    the used documents (summary), the one vector of system means (system), the one pool of summaries (global),
+    or the systems, within which FRANK's partial correlation compares (partial: a key constant within a system
+    leaves it a zero residual there). A key constant in every group has nothing to correlate."""
+    w = present.astype(np.float64)
+    if level == SUMMARY:
+        found = counts(level, x, h, present)
+        return found.constant, found.used, "documents"
+    if level == SYSTEM:
+        means, _ = system_means(x[None], present, Weights.identity(*present.shape))
+        return int(bool(coef.constant(means, np.ones_like(means))[0])), 1, "system means"
+    if level == GLOBAL:
+        return int(bool(coef.constant(x.reshape(1, -1), w.reshape(1, -1))[0])), 1, "pool of summaries"
+    used = present.any(axis=0)
+    flat = coef.constant(x.T, w.T) & used
+    return int(flat.sum()), int(used.sum()), "systems"
+
+
+def modal_share(x: Array, present: NDArray[np.bool_]) -> tuple[float, float]:
+    """The most common value of ``x`` over the present summaries and the share of them that hold it: a key
+    that is 1.0 for every summary without a figure (numeric precision) is *sparse* when that share is high."""
+    values, frequency = np.unique(x[present], return_counts=True)
+    top = int(np.argmax(frequency))
+    return float(values[top]), float(frequency[top] / frequency.sum())

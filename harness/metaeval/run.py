@@ -37,6 +37,7 @@ def meta_evaluate(
     *,
     results_dir: Path,
     metrics: str | None = None,
+    metric_options: list[str] | None = None,
     aspect: str | None = None,
     level: str | None = None,
     resamples: int = DEFAULT_RESAMPLES,
@@ -48,6 +49,9 @@ def meta_evaluate(
     if resamples < 1:
         raise HarnessError("--resamples must be at least 1")
     metric_names = parse_list(metrics, "metrics")
+    from harness.metric_options import parse_metric_options
+
+    flags = parse_metric_options(metric_options or [])  # checked before any dataset is read
     chosen_levels = parse_list(level, "level", LEVELS)
     infos = list(data.DATASETS.values()) if dataset == ALL else [data.resolve(dataset)]
     settings = analysis.Settings(
@@ -61,7 +65,13 @@ def meta_evaluate(
         # With "all", --split is FRANK's: the datasets without splits ignore it.
         own_split = None if dataset == ALL and info.split_field is None else split
         scores = data.gather(
-            info, results_dir=results_dir, metric_names=metric_names, split=own_split, seed=seed, progress=progress
+            info,
+            results_dir=results_dir,
+            metric_names=metric_names,
+            metric_options=flags,
+            split=own_split,
+            seed=seed,
+            progress=progress,
         )
         if dataset == ALL and aspect is not None and aspect not in scores.human:
             progress(f"note: {info.name} has no human field {aspect!r}: left out")

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from harness.metaeval import coefficients as coef
 from harness.metaeval import levels
 from harness.metaeval.coefficients import Array
+from harness.metaeval.weights import Weights, system_means
 from harness.stats import DEFAULT_ALPHA, DEFAULT_RESAMPLES, holm
 
 METHOD = (
@@ -97,7 +98,7 @@ class _Swaps:
             self.flat = self.swaps[:, rows, cols]  # (k, N)
             h = human[rows, cols]
             if level == levels.PARTIAL:
-                means, _ = levels.system_means(human[None], present, levels.Weights.identity(*present.shape))
+                means, _ = system_means(human[None], present, Weights.identity(*present.shape))
                 h = h - means[0, cols]  # the human residuals: they sum to 0 within each system
             self.h = h
             self.system_of = np.zeros((cols.size, present.shape[1]))
@@ -194,13 +195,13 @@ class _Swaps:
             return self._kendall_summary(a, b, za, zb)
         if self.level in (levels.GLOBAL, levels.PARTIAL) and self.coefficient == coef.PEARSON:
             return self._pearson_pooled(a, b, za, zb)
-        identity = levels.Weights.identity(*self.present.shape)
+        identity = Weights.identity(*self.present.shape)
         if self.level == levels.SYSTEM:
             # Permuted system means without permuting the matrix: the mean of a plus the swapped differences.
             count = self.p.sum(axis=0)
             mean_a, mean_b = (za * self.p).sum(axis=0) / count, (zb * self.p).sum(axis=0) / count
             moved = np.einsum("kij,ij->kj", self.swaps, self.p * (zb - za)) / count
-            mh, w = levels.system_means(self.human[None], self.present, identity)
+            mh, w = system_means(self.human[None], self.present, identity)
             out = []
             for means in (mean_a + moved, mean_b - moved):
                 if self.coefficient == coef.PAIRWISE:

@@ -51,10 +51,12 @@ class Meter(Protocol):
 
 @dataclass(frozen=True)
 class SystemInput:
-    """One system's side of a run: its candidates (id -> text) and the examples its generator failed on."""
+    """One system's side of a run: its candidates (id -> text) and the examples it has none for (its generator
+    failed on them, or its candidate file lacks them: ``failure_stage`` says which, as run.json records it)."""
 
     texts: dict[str, str]
     generation_failures: dict[str, str] = field(default_factory=dict)
+    failure_stage: str = "generate"
 
 
 @dataclass
@@ -234,14 +236,21 @@ def _whole_call(
     candidates = [clean_text(system.texts[ids[i]], rules)[0] for i in kept]
     for metric in wanted:
         started = time.perf_counter()
+        outcomes: list[Outcome] = ["not scored"] * len(ids)
         try:
             rows, extra = metric.score_with_details(sources=texts, candidates=candidates)
+        except HarnessError:
+            raise  # a configuration error (a missing model, a bad option) fails every system alike: stop
         except Exception as exc:
-            raise HarnessError(
-                f"{metric.name}: scores all examples in one call (its scores depend on the whole set), "
-                f"and that call failed: {one_line(exc)}"
-            ) from None
-        outcomes: list[Outcome] = ["not scored"] * len(ids)
+            # Recorded on each example this system's call covered, as a per-example metric failure is: the
+            # other metrics and systems go on, and run.json's failures say what happened.
+            message = (
+                f"failed when scoring all examples in one call (its scores depend on the whole set): {one_line(exc)}"
+            )
+            for index in kept:
+                outcomes[index] = message
+            found[metric.name] = (outcomes, time.perf_counter() - started)
+            continue
         for position, index in enumerate(kept):
             problem = score_problem(metric, rows[position])
             outcomes[index] = problem if problem else (rows[position], None if extra is None else extra[position])
@@ -272,7 +281,7 @@ def _slots(
                 continue
             system = systems[name]
             if example_id in system.generation_failures:
-                error = {"stage": "generate", "message": system.generation_failures[example_id]}
+                error = {"stage": system.failure_stage, "message": system.generation_failures[example_id]}
                 slot.direct.append((name, {"id": example_id, "candidate": None, "error": error}))
                 continue
             raw = system.texts[example_id]
@@ -378,6 +387,8 @@ class Tally:
         self.empty: list[str] = []
         self.means: dict[str, float] = {}
         self.intervals: dict[str, list[float]] = {}
+        # Tokens a model-calling metric reports per example (details.<metric>.tokens: the judge), summed.
+        self.tokens: dict[str, Counter[str]] = {}
 
     @property
     def n_scored(self) -> int:
@@ -390,6 +401,12 @@ class Tally:
             self.failures[example_id] = dict(row["error"])
             return
         self.values.extend(float(row[key]) for key in self.keys)
+        for metric, detail in (row.get("details") or {}).items():
+            spent = detail.get("tokens") if isinstance(detail, dict) else None
+            if isinstance(spent, dict):
+                self.tokens.setdefault(metric, Counter()).update(
+                    {part: n for part, n in spent.items() if isinstance(n, int) and not isinstance(n, bool)}
+                )
         if EMPTY_CANDIDATE in row.get("flags", []):
             self.empty.append(example_id)
         for side in ("source", "candidate"):

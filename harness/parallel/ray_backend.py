@@ -77,6 +77,23 @@ class _Batch(Generic[T]):
     parts: list[_Part] = field(default_factory=list)
 
 
+# Where Ray (2.5x) logs, at every start of a local instance with RAY_AUTH_MODE unset, "Token authentication is
+# enabled for this Ray cluster. Set RAY_AUTH_MODE=disabled to opt out": its default, not a problem. The notice
+# is dropped (see _drop_token_auth_notice); every other message of that logger is kept.
+AUTH_LOGGER = "ray._private.authentication.authentication_token_setup"
+
+
+def _drop_token_auth_notice(record: logging.LogRecord) -> bool:
+    """A logging filter: False for Ray's "token authentication is enabled" notice, True for anything else.
+
+    Why not set RAY_AUTH_MODE=token ourselves, which also silences it: Ray reads that variable when it is
+    imported, so setting it later leaves the driver without the token the instance then requires (tried: the
+    start fails with InvalidAuthToken). So the instance keeps Ray's default (token authentication on, the token
+    in ~/.ray/auth_token, readable by this user only), and the user's own RAY_AUTH_MODE is respected.
+    """
+    return not record.getMessage().startswith("Token authentication is enabled for this Ray cluster")
+
+
 class RayBackend:
     """Batches on a pool of Ray actors, with source affinity and driver-side re-routing of lost work."""
 
@@ -126,11 +143,15 @@ class RayBackend:
             import metrics
 
             options["runtime_env"] = {"py_modules": [harness, metrics]}
+        notices = logging.getLogger(AUTH_LOGGER)
+        notices.addFilter(_drop_token_auth_notice)
         try:
             ray.init(address=address, **options)
         except (ConnectionError, RuntimeError, ValueError, TimeoutError) as exc:
             where = f"the Ray cluster at {address}" if address else "a local Ray instance"
             raise HarnessError(f"cannot start or join {where}: {one_line(exc)}") from None
+        finally:
+            notices.removeFilter(_drop_token_auth_notice)
 
     def map(self, batches: Iterable[tuple[T, list[Chunk]]]) -> Iterator[tuple[T, BatchResult]]:
         for token, chunks in batches:

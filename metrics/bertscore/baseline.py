@@ -15,7 +15,8 @@ embedded all-MiniLM-L6-v2, so this module makes one the same way from text the p
   matched exactly as :func:`metrics.bertscore.greedy_match` matches (the candidate is the first sentence).
 
 The result is stored in bert_score's file format (``LAYER,P,R,F``, one row per layer, layer 0 the word
-pieces) in ``metrics/bertscore/baselines/``, with the standard error of each mean printed by the maker.
+pieces) in ``metrics/bertscore/baselines/``, with the standard error of each mean printed by the maker;
+:mod:`metrics.bertscore.rescale` reads it.
 
 Rebuild: ``.venv/bin/python -m metrics.bertscore.baseline --shared ../shared`` (about a minute on 2 CPU cores).
 """
@@ -23,49 +24,18 @@ Rebuild: ``.venv/bin/python -m metrics.bertscore.baseline --shared ../shared`` (
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
 import json
 import math
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import HarnessError
+from metrics.bertscore import _default_path, greedy_match
+from metrics.bertscore.encoder import AllLayersEncoder, Encoded, load
+from metrics.bertscore.rescale import BASELINES
 
-BASELINES = Path(__file__).parent / "baselines"
 MAX_WORDS = 32  # bert_score keeps lines of fewer than 32 words
 DEFAULT_SEED = 20200212  # any fixed seed; this one is the date of the BERTScore rescaling post
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """Per-layer (P, R, F) means from a baseline file, and a short hash of the file for signatures."""
-
-    rows: dict[int, tuple[float, float, float]]
-    sha256: str
-
-    def layer(self, layer: int, *, model: str) -> tuple[float, float, float]:
-        if layer not in self.rows:
-            raise HarnessError(f"bertscore: the rescaling baseline of {model!r} has no layer {layer}")
-        return self.rows[layer]
-
-
-def read_baseline(path: Path) -> Baseline:
-    """A ``LAYER,P,R,F`` file (bert_score's format)."""
-    data = path.read_bytes()
-    rows: dict[int, tuple[float, float, float]] = {}
-    reader = csv.reader(data.decode("utf-8").splitlines())
-    header = next(reader)
-    if [h.strip() for h in header] != ["LAYER", "P", "R", "F"]:
-        raise HarnessError(f"{path}: line 1: expected the header LAYER,P,R,F, got {','.join(header)}")
-    for line, row in enumerate(reader, start=2):
-        try:
-            layer, p, r, f = int(row[0]), float(row[1]), float(row[2]), float(row[3])
-        except (ValueError, IndexError):
-            raise HarnessError(f"{path}: line {line}: expected LAYER,P,R,F numbers, got {','.join(row)}") from None
-        rows[layer] = (p, r, f)
-    return Baseline(rows, hashlib.sha256(data).hexdigest())
 
 
 def sentences(shared: Path) -> list[str]:
@@ -95,9 +65,6 @@ def random_pairs(texts: list[str], *, seed: int, limit: int | None = None) -> li
 def layer_scores(pairs: list[tuple[str, str]], *, model_path: str) -> list[list[tuple[float, float, float]]]:
     """(P, R, F) of each pair at every layer: result[layer][pair]."""
     import transformers
-
-    from metrics.bertscore import greedy_match
-    from metrics.bertscore.encoder import AllLayersEncoder, Encoded, load
 
     layers = int(transformers.AutoConfig.from_pretrained(model_path).num_hidden_layers)
     tokenizer, model = load(model_path, layers, "cpu")
@@ -132,9 +99,6 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=None, help="at most this many pairs (default: all)")
     parser.add_argument("--out", type=Path, default=BASELINES / "all-MiniLM-L6-v2.tsv")
     args = parser.parse_args()
-
-    from metrics.bertscore import _default_path
-
     texts = sentences(args.shared)
     pairs = random_pairs(texts, seed=args.seed, limit=args.pairs)
     print(f"{len(texts)} sentences, {len(pairs)} pairs, seed {args.seed}")

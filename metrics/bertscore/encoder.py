@@ -12,13 +12,17 @@ end counting as unlimited (the "max context" rule of BERT's SQuAD code). ``[CLS]
 and ``[SEP]`` from the last. A text that fits is encoded in one pass, so windowing changes nothing for it.
 bert_score instead silently truncates at the limit; ``window=False`` does the same, for parity.
 
-Batching by length: the sequences to encode (whole texts, or the windows of long ones) are grouped by exact
-token length and each group runs in batches, so no sequence is ever padded. Padding is what makes batched
-embeddings differ from unbatched ones (by ~1e-6 here); without it a sequence's embedding is the same bits
-whichever sequences share its batch, measured on this CPU build for batches of 2 to 37 sequences of 3 to 512
-tokens (tests/test_bertscore.py checks it on real texts). A batch of exactly one sequence is the exception:
-torch takes another kernel path for it on short inputs (up to 1.4e-6 apart below 12 tokens), so a sequence
-alone in its length group is run beside a copy of itself, and every forward pass has at least two rows.
+Batching: a score must not depend on which other texts were in the call. Every sequence is run at a width that
+depends on it alone (:func:`padded_width`): long ones (more than :data:`PAD_MAX` = 256 tokens: articles, and the
+512-token windows of long ones) at their exact length, unpadded; short ones (summaries, rewrites), whose lengths
+mostly no other text shares, padded and masked to the next multiple of :data:`PAD_STEP` = 16 tokens, so that they
+share forward passes instead of costing one each (most of a call's time otherwise). Sequences of one width run
+together, up to ``batch_tokens`` tokens a pass, and a sequence's embedding is then the same bits alone or in any
+batch (measured on this CPU build for batches of 2 to 37 sequences of 3 to 512 tokens; tests/test_bertscore.py
+checks it on real texts). The padding itself moves a unit embedding by at most ~4e-7 against the unpadded one
+(measured for 12 to 140 tokens); bert_score pads each batch to its longest text, by more. A batch of exactly one
+sequence shorter than :data:`MIN_ALONE` tokens runs beside a copy of itself: torch takes another kernel path for it
+(up to 2.6e-6 apart below 12 tokens; the same bits from 12 tokens up).
 """
 
 from __future__ import annotations
@@ -30,6 +34,15 @@ from typing import Any
 from harness.errors import HarnessError
 
 WINDOW_POLICY = "half-overlap,max-context"
+# Sequences up to PAD_MAX tokens run padded to the next multiple of PAD_STEP, whatever shares their batch (see the
+# module docstring); longer ones at their exact length.
+PAD_MAX = 256
+PAD_STEP = 16
+BATCHING = f"pad{PAD_STEP}-to{PAD_MAX}"  # named in the metric's signature: the padding moves embeddings by ~4e-7
+# Sequences at least this long give the same bits in a batch of one as in any batch (see the module docstring).
+MIN_ALONE = 16
+# Bytes of source embeddings an encoder keeps between calls (least recently used dropped first).
+CACHE_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -85,7 +98,7 @@ class Encoder:
         *,
         window: bool,
         device: str,
-        cache_size: int = 4096,
+        cache_bytes: int = CACHE_BYTES,
         batch_tokens: int = 4096,
     ) -> None:
         self.tokenizer = tokenizer
@@ -94,7 +107,8 @@ class Encoder:
         self.device = device
         self.limit = max_tokens(tokenizer, model)
         self.cache: OrderedDict[str, Encoded] = OrderedDict()
-        self.cache_size = cache_size
+        self.cache_bytes = cache_bytes
+        self.cached_bytes = 0  # embeddings (float32) and ids of the cached texts
         # Tokens per forward pass: 8 windows of 512. Attention memory grows with it (MiniLM: ~0.1 GB here).
         self.batch_tokens = batch_tokens
         # Counters the tests read: texts encoded (cache misses) and forward passes run.
@@ -126,24 +140,42 @@ class Encoder:
                 missing.append(text)
         for text, encoded in zip(missing, self._encode_many(missing)):
             found[text] = encoded
-            if cache:
+            if cache and _size(encoded) <= self.cache_bytes:
                 self.cache[text] = encoded
-                if len(self.cache) > self.cache_size:
-                    self.cache.popitem(last=False)
+                self.cached_bytes += _size(encoded)
+                while self.cached_bytes > self.cache_bytes:
+                    self.cached_bytes -= _size(self.cache.popitem(last=False)[1])
         return found
 
     def _forward(self, batch_ids: list[list[int]]) -> list[Any]:
-        """Last-layer states of equal-length sequences, one forward pass: a list of (tokens x dims) tensors."""
+        """Last-layer states of one forward pass: a list of (tokens x dims) tensors. Sequences of unequal length
+        (short ones only, see :meth:`_batches`) are padded to the longest and masked."""
         import torch
 
-        assert len({len(ids) for ids in batch_ids}) == 1, "batches hold sequences of one length (no padding)"
-        rows = batch_ids if len(batch_ids) > 1 else batch_ids * 2  # never a batch of one (module docstring)
+        # A short sequence never runs in a batch of one (module docstring).
+        rows = batch_ids if len(batch_ids) > 1 or len(batch_ids[0]) >= MIN_ALONE else batch_ids * 2
+        width = padded_width(max(map(len, rows)))
+        pad = self.tokenizer.pad_token_id or 0
         self.forward_calls += 1
-        batch = torch.tensor(rows, dtype=torch.long, device=self.device)
+        batch = torch.tensor([ids + [pad] * (width - len(ids)) for ids in rows], dtype=torch.long, device=self.device)
+        mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids in rows], device=self.device)
         with torch.no_grad():
-            out = self.model(batch, attention_mask=torch.ones_like(batch))
+            out = self.model(batch, attention_mask=mask)
         states = out[0].float().cpu()
-        return [states[i] for i in range(len(batch_ids))]
+        return [states[i, : len(ids)] for i, ids in enumerate(batch_ids)]
+
+    def _batches(self, pieces: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
+        """(length, text, window) triples grouped into forward passes of at most ``batch_tokens`` tokens, by the
+        width each is run at (:func:`padded_width`): its exact length when long, its length rounded up to a
+        multiple of :data:`PAD_STEP` when short."""
+        by_width: dict[int, list[tuple[int, int, int]]] = {}
+        for piece in sorted(pieces):
+            by_width.setdefault(padded_width(piece[0]), []).append(piece)
+        batches: list[list[tuple[int, int, int]]] = []
+        for width, members in sorted(by_width.items()):
+            size = max(1, self.batch_tokens // width)
+            batches += [members[start : start + size] for start in range(0, len(members), size)]
+        return batches
 
     def _pieces(self, ids: list[int]) -> tuple[list[list[int]], list[tuple[int, int]] | None]:
         """The sequences one text is encoded as: itself, or its windows (with their spans) when too long."""
@@ -164,17 +196,11 @@ class Encoder:
         self.texts_encoded += len(texts)
         all_ids = [self.token_ids(text) for text in texts]
         plans = [self._pieces(ids) for ids in all_ids]
-        by_length: dict[int, list[tuple[int, int]]] = {}
-        for t, (pieces, _) in enumerate(plans):
-            for w, piece in enumerate(pieces):
-                by_length.setdefault(len(piece), []).append((t, w))
+        sequences = [(len(piece), t, w) for t, (parts, _) in enumerate(plans) for w, piece in enumerate(parts)]
         states: dict[tuple[int, int], Any] = {}
-        for length, members in sorted(by_length.items()):
-            size = max(1, self.batch_tokens // length)
-            for start in range(0, len(members), size):
-                chunk = members[start : start + size]
-                outputs = self._forward([plans[t][0][w] for t, w in chunk])
-                states.update(zip(chunk, outputs))
+        for batch in self._batches(sequences):
+            outputs = self._forward([plans[t][0][w] for _, t, w in batch])
+            states.update(zip([(t, w) for _, t, w in batch], outputs))
         encoded = []
         for t, (ids, (pieces, spans)) in enumerate(zip(all_ids, plans)):
             if spans is None:
@@ -198,17 +224,39 @@ class AllLayersEncoder(Encoder):
     baseline of :mod:`metrics.bertscore.baseline`); the model must be loaded whole, not cut at a layer.
     """
 
+    def _batches(self, pieces: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
+        """By exact length only: the layer studies compare layers bit for bit, so nothing is padded."""
+        exact: dict[int, list[tuple[int, int, int]]] = {}
+        for piece in sorted(pieces):
+            exact.setdefault(piece[0], []).append(piece)
+        batches: list[list[tuple[int, int, int]]] = []
+        for length, members in sorted(exact.items()):
+            size = max(1, self.batch_tokens // length)
+            batches += [members[start : start + size] for start in range(0, len(members), size)]
+        return batches
+
     def _forward(self, batch_ids: list[list[int]]) -> list[Any]:
         import torch
 
         assert len({len(ids) for ids in batch_ids}) == 1, "batches hold sequences of one length (no padding)"
-        rows = batch_ids if len(batch_ids) > 1 else batch_ids * 2
+        rows = batch_ids if len(batch_ids) > 1 or len(batch_ids[0]) >= MIN_ALONE else batch_ids * 2
         self.forward_calls += 1
         batch = torch.tensor(rows, dtype=torch.long, device=self.device)
         with torch.no_grad():
             out = self.model(batch, attention_mask=torch.ones_like(batch), output_hidden_states=True)
         states = torch.stack(out.hidden_states, dim=2).float().cpu()
         return [states[i] for i in range(len(batch_ids))]
+
+
+def padded_width(length: int) -> int:
+    """The width a sequence of ``length`` tokens is run at: rounded up to a multiple of :data:`PAD_STEP` up to
+    :data:`PAD_MAX` tokens, else exact. It depends on the sequence alone, never on what shares its batch."""
+    return -(-length // PAD_STEP) * PAD_STEP if length <= PAD_MAX else length
+
+
+def _size(encoded: Encoded) -> int:
+    """Bytes an encoded text holds: its embeddings and its ids (8 bytes each, as Python ints in a tuple)."""
+    return int(encoded.embeddings.element_size() * encoded.embeddings.nelement()) + 8 * len(encoded.ids)
 
 
 def windows(n: int, size: int) -> list[tuple[int, int]]:

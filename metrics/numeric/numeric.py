@@ -25,6 +25,7 @@ Args:
     tolerance: relative tolerance for equal values (default 0.0).
     rounding: accept a prediction's rounding of a source figure (default True).
     min_rounded_digits: significant digits an unhedged rounding must keep (default 2).
+    attribution: check that a backed figure is bound to the same thing, e.g. two figures exchanged (default True).
     use_aggregator: return the mean over examples (default True) or one list of values per key.
 Returns:
     A dict with numeric_precision, numeric_recall, numeric_f, numeric_n_source, numeric_n_candidate.
@@ -47,7 +48,10 @@ class Numeric(evaluate.Metric):  # type: ignore[misc]  # evaluate ships no type 
         tolerance: float = 0.0,
         rounding: bool = True,
         min_rounded_digits: int = 2,
+        attribution: bool = True,
         use_aggregator: bool = True,
     ) -> dict[str, Any]:
-        metric = _Numeric(tolerance=tolerance, rounding=rounding, min_rounded_digits=min_rounded_digits)
+        metric = _Numeric(
+            tolerance=tolerance, rounding=rounding, min_rounded_digits=min_rounded_digits, attribution=attribution
+        )
         return compute(metric, predictions, references, use_aggregator=use_aggregator)

@@ -11,8 +11,9 @@ numbers equal.
 
 rouge1/rouge2/rougeL are computed on the texts as given, and rougeLsum (summary-level union LCS, one
 sentence per line) on the texts split into sentences by :mod:`harness.sentences` (``sentences:
-lines+pysbd``, the default: newlines are boundaries and pysbd splits within lines), or on the texts' own
-lines unchanged (``sentences: lines``, rouge-score's convention, for reproducing published numbers).
+lines+rules``, the default: newlines are boundaries and the harness's rule-based splitter cuts within lines;
+``lines+pysbd``, the default before, cuts within lines with pysbd), or on the texts' own lines unchanged
+(``sentences: lines``, rouge-score's convention, for reproducing published numbers).
 ``tokenizer: unicode`` keeps non-ASCII letters, which rouge-score's tokenizer deletes (see
 :mod:`metrics.rouge.tokens`); its numbers are no longer rouge-score's, and its signature says so.
 
@@ -30,8 +31,10 @@ from importlib.metadata import version
 from harness.errors import HarnessError
 from harness.registry import Metric, check_lengths, register
 from harness.sentences import split_sentences, splitter_name
+from harness.sizes import warn_size
 from metrics.rouge.scores import (
     LcsReference,
+    NgramReference,
     Score,
     SummaryReference,
     lcs_score,
@@ -41,22 +44,31 @@ from metrics.rouge.scores import (
 from metrics.rouge.tokens import ROUGE_SCORE, TOKENIZERS, tokenize, tokenize_lines, tokenizer_signature
 
 DEFAULT_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
-SENTENCE_MODES = ("lines+pysbd", "lines")
+SENTENCE_MODES = ("lines+rules", "lines+pysbd", "lines")
 _TYPE = re.compile(r"rouge[1-9]|rougeL|rougeLsum")
 # The key suffixes, in the order of a Score: precision, recall, F.
 _PARTS = ("p", "r", "f")
+# Above this many (source tokens x candidate tokens), an LCS takes seconds to minutes (benchmarks/one_input_scale.py:
+# ~1e9 per second for ROUGE-L, ~25x less for ROUGE-Lsum): warn, naming the sizes. A 4 MB source against a
+# 100-token rewrite is 7e7.
+LCS_WARN_PRODUCT = 10**10
 
 
 @lru_cache(maxsize=8192)
-def _sentence_lines(text: str) -> str:
+def _sentence_lines(text: str, mode: str) -> str:
     """rougeLsum input: one sentence per line. Cached because one source is scored against many systems."""
-    return "\n".join(split_sentences(text))
+    return "\n".join(split_sentences(text, mode.removeprefix("lines+")))
 
 
 # The reference side of the LCS scores, prepared once per source: a source is scored against every system.
 @lru_cache(maxsize=256)
 def _lcs_reference(text: str, tokenizer: str, stem: bool) -> LcsReference:
     return LcsReference(tokenize(text, tokenizer, stem))
+
+
+@lru_cache(maxsize=512)
+def _ngram_reference(text: str, tokenizer: str, stem: bool, n: int) -> NgramReference:
+    return NgramReference(tokenize(text, tokenizer, stem), n)
 
 
 @lru_cache(maxsize=256)
@@ -76,7 +88,7 @@ class Rouge(Metric):
         *,
         types: Sequence[str] = DEFAULT_TYPES,
         use_stemmer: bool = True,
-        sentences: str = "lines+pysbd",
+        sentences: str = "lines+rules",
         tokenizer: str = ROUGE_SCORE,
     ) -> None:
         if not isinstance(types, (list, tuple)) or not types:
@@ -114,7 +126,8 @@ class Rouge(Metric):
             f"tok:{tokenizer_signature(self.tokenizer)}",
         ]
         if "rougeLsum" in self.types:
-            parts.append(f"split:{splitter_name() if self.sentences == 'lines+pysbd' else 'lines'}")
+            split = "lines" if self.sentences == "lines" else splitter_name(self.sentences.removeprefix("lines+"))
+            parts.append(f"split:{split}")
         # The implementation that computed the numbers, and the rouge-score release whose numbers they equal
         # (with the default tokenizer; the tests check it).
         parts.append(f"impl:harness-{version('harness')}")
@@ -131,7 +144,8 @@ class Rouge(Metric):
                 if self.sentences == "lines":  # rouge-score's own convention: the text's lines as they are
                     source_lines, candidate_lines = source, candidate
                 else:
-                    source_lines, candidate_lines = _sentence_lines(source), _sentence_lines(candidate)
+                    source_lines = _sentence_lines(source, self.sentences)
+                    candidate_lines = _sentence_lines(candidate, self.sentences)
                 found[rouge_type] = summary_lcs_score(
                     _summary_reference(source_lines, *options), tokenize_lines(candidate_lines, *options)
                 )
@@ -139,13 +153,21 @@ class Rouge(Metric):
                 found[rouge_type] = lcs_score(_lcs_reference(source, *options), tokenize(candidate, *options))
             else:
                 n = int(rouge_type[5:])
-                found[rouge_type] = ngram_score(tokenize(source, *options), tokenize(candidate, *options), n)
+                found[rouge_type] = ngram_score(_ngram_reference(source, *options, n), tokenize(candidate, *options), n)
         return found
 
     def score(self, *, sources: Sequence[str], candidates: Sequence[str]) -> list[dict[str, float]]:
         check_lengths(self.name, sources, candidates)
         rows: list[dict[str, float]] = []
-        for source, candidate in zip(sources, candidates):
+        for index, (source, candidate) in enumerate(zip(sources, candidates)):
+            if "rougeL" in self.types or "rougeLsum" in self.types:
+                n, m = (len(tokenize(text, self.tokenizer, self.use_stemmer)) for text in (source, candidate))
+                if n * m > LCS_WARN_PRODUCT:
+                    warn_size(
+                        f"rouge: example {index} pairs a source of {n:,} tokens ({len(source):,} characters) with a "
+                        f"candidate of {m:,} tokens: the LCS of rougeL/rougeLsum costs their product ({n * m:.1e}), "
+                        "minutes at this size; score rouge1/rouge2 only (types: [rouge1, rouge2]) or split the text"
+                    )
             found = self._score_pair(source, candidate)
             rows.append({f"{t}_{part}": float(found[t][k]) for t in self.types for k, part in enumerate(_PARTS)})
         return rows

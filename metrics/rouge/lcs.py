@@ -30,27 +30,71 @@ reference, instead of rouge-score's n x m Python steps per sentence pair.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 
 # Bit-reversal of every byte, for reversing an integer's bits through bytes.translate.
 _REVERSE_BYTE = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
 
 
-def position_masks(tokens: Sequence[str]) -> dict[str, int]:
-    """For each distinct token, an integer whose bit k is set where ``tokens[k]`` is that token."""
-    masks: dict[str, int] = {}
-    get = masks.get
+def bits_to_int(bits: Sequence[int], nbytes: int) -> int:
+    """The integer with exactly ``bits`` set (each below ``8 * nbytes``), built in linear time.
+
+    OR-ing ``1 << k`` into an integer one bit at a time costs O(k) per bit, quadratic in a text's length: a
+    5 MB source then never finishes. A byte array is set bit by bit instead and converted once.
+    """
+    buffer = bytearray(nbytes)
+    for bit in bits:
+        buffer[bit >> 3] |= 1 << (bit & 7)
+    return int.from_bytes(buffer, "little")
+
+
+# Bytes of masks one reference keeps for the candidates to come: every mask is as wide as the reference (a 4 MB
+# source: ~90 KB a mask), so the tokens of many candidates would otherwise fill memory.
+MASK_BYTES = 64 * 2**20
+
+
+class Masks(dict[str, int]):
+    """token -> integer with a bit set at each of the token's positions, built on first use from the positions.
+
+    Only the tokens some candidate contains are ever needed, and a mask is as wide as the whole reference, so
+    building every distinct token's mask up front would cost (distinct tokens x reference length) bits: fine
+    for an article, gigabytes for a book. A token the reference lacks maps to 0.
+    """
+
+    def __init__(self, positions: dict[str, list[int]], nbytes: int, mirror: int | None = None) -> None:
+        """``mirror``: when given, position b sets bit ``mirror - b`` (the bit-reversed masks of a layout)."""
+        super().__init__()
+        self._positions = positions
+        self._nbytes = nbytes
+        self._mirror = mirror
+        self._kept = 0  # bytes of the masks kept (at most MASK_BYTES; beyond, masks are rebuilt when asked)
+
+    def __missing__(self, token: str) -> int:
+        bits = self._positions.get(token)
+        if bits and self._mirror is not None:
+            bits = [self._mirror - b for b in bits]
+        value = bits_to_int(bits, self._nbytes) if bits else 0
+        if self._kept + self._nbytes <= MASK_BYTES:  # a megabyte-long source's masks would not fit in memory
+            self[token] = value
+            self._kept += self._nbytes if bits else 0
+        return value
+
+
+def position_masks(tokens: Sequence[str]) -> Masks:
+    """For each distinct token, an integer whose bit k is set where ``tokens[k]`` is that token (built lazily)."""
+    positions: defaultdict[str, list[int]] = defaultdict(list)
     for k, token in enumerate(tokens):
-        masks[token] = get(token, 0) | (1 << k)
-    return masks
+        positions[token].append(k)
+    return Masks(positions, (len(tokens) + 7) // 8)
 
 
-def lcs_length(reference_masks: dict[str, int], reference_length: int, candidate: Sequence[str]) -> int:
+def lcs_length(reference_masks: Masks, reference_length: int, candidate: Sequence[str]) -> int:
     """Length of the LCS of the reference (given by :func:`position_masks`) and the candidate tokens."""
     full = (1 << reference_length) - 1
     v = full
     for token in candidate:
-        match = reference_masks.get(token)
+        match = reference_masks[token]
         if match:
             u = v & match
             # Hyyrö's update; V - U equals V ^ U because U is a subset of V.
@@ -71,26 +115,28 @@ class SentenceLayout:
         self.nbytes = (1 + sum(len(sentence) + 1 for sentence in sentences if sentence) + 7) // 8
         self.width = 8 * self.nbytes  # reversed, bit b lands at width - 1 - b
         top = self.width - 1
-        self.masks: dict[str, int] = {}
-        self.reversed_masks: dict[str, int] = {}
-        get, reversed_get = self.masks.get, self.reversed_masks.get
+        positions: defaultdict[str, list[int]] = defaultdict(list)
         guards = [0]
+        slots = self.slots
         for sentence in sentences:
             if not sentence:
                 continue
-            for token in sentence:
-                bit = len(self.slots)
-                self.masks[token] = get(token, 0) | (1 << bit)
-                self.reversed_masks[token] = reversed_get(token, 0) | (1 << (top - bit))
-                self.slots.append(bit - len(guards))
-            guards.append(len(self.slots))
-            self.slots.append(-1)
-        self.full = (1 << len(self.slots)) - 1 - sum(1 << b for b in guards)
+            offset = len(slots)  # bit of the sentence's first token
+            shift = len(guards)  # guards before it: bit - shift is the token's index in the concatenation
+            for k, token in enumerate(sentence, offset):
+                positions[token].append(k)
+            slots.extend(range(offset - shift, offset - shift + len(sentence)))
+            guards.append(len(slots))
+            slots.append(-1)
+        # Built per token on first use, and every constant in linear time (see :class:`Masks`).
+        self.masks = Masks(positions, self.nbytes)
+        self.reversed_masks = Masks(positions, self.nbytes, mirror=top)
+        self.full = (1 << len(self.slots)) - 1 - bits_to_int(guards, self.nbytes)
         self.reversed_full = self.reverse(self.full)
         # Reversed, each segment's guard "above" is the guard that precedes it, and its lowest bit is the
         # sentence's last token: the two constants of the per-segment lowest-set-bit subtraction.
-        self.reversed_guards = sum(1 << (top - b) for b in guards)
-        self.reversed_bottoms = sum(1 << (top - b + 1) for b in guards[1:])
+        self.reversed_guards = bits_to_int([top - b for b in guards], self.nbytes)
+        self.reversed_bottoms = bits_to_int([top - b + 1 for b in guards[1:]], self.nbytes)
 
     def reverse(self, value: int) -> int:
         """``value`` with bit b moved to bit ``width - 1 - b``."""
@@ -113,7 +159,7 @@ def union_lcs_positions(layout: SentenceLayout, candidates: Sequence[Sequence[st
         columns: list[int] = []
         v = full
         for token in sentence:
-            match = masks.get(token)
+            match = masks[token]
             if match:
                 u = v & match
                 v = ((v + u) | (v ^ u)) & full
@@ -131,7 +177,7 @@ def union_lcs_positions(layout: SentenceLayout, candidates: Sequence[Sequence[st
             below = ups | guards
             below ^= below - bottoms  # rows r0..(last row); the whole segment if L = 0 (the walk ends there)
             leave = (rfull & ~below) | (ups & below)  # rows 1..r0: where the walk goes on without a match
-            match = rmasks.get(sentence[j], 0) & allowed & below  # matches in rows r0..i
+            match = rmasks[sentence[j]] & allowed & below  # matches in rows r0..i
             if match:
                 upto = match | guards
                 upto ^= upto - bottoms
@@ -146,4 +192,8 @@ def union_lcs_positions(layout: SentenceLayout, candidates: Sequence[Sequence[st
     # Printed most significant bit first, the reversed union reads in the original bit order.
     bits = format(union, f"0{layout.width}b")
     slots = layout.slots
-    return [slots[b] for b, bit in enumerate(bits[: len(slots)]) if bit == "1"]
+    found, b = [], bits.find("1")
+    while 0 <= b < len(slots):  # jump from one set bit to the next: hits are few, the layout is wide
+        found.append(slots[b])
+        b = bits.find("1", b + 1)
+    return found

@@ -33,15 +33,25 @@ def ngram_counts(tokens: Sequence[str], n: int) -> Counter[Hashable]:
     return Counter(zip(*(tokens[k:] for k in range(n))))
 
 
-def ngram_score(reference: Sequence[str], candidate: Sequence[str], n: int) -> Score:
+class NgramReference:
+    """A reference prepared for ROUGE-N against many candidates: its n-gram counts and their total."""
+
+    def __init__(self, tokens: Sequence[str], n: int) -> None:
+        self.counts = ngram_counts(tokens, n)
+        self.total = max(len(tokens) - n + 1, 0)  # = sum(self.counts.values())
+
+
+def ngram_score(reference: Sequence[str] | NgramReference, candidate: Sequence[str], n: int) -> Score:
     """ROUGE-N, ``rouge_scorer._score_ngrams``: clipped n-gram matches over the candidate's (P) and the
     reference's (R) n-gram counts, each at least 1."""
-    reference_counts = ngram_counts(reference, n)
+    prepared = reference if isinstance(reference, NgramReference) else NgramReference(reference, n)
+    reference_counts = prepared.counts
     candidate_counts = ngram_counts(candidate, n)
-    # sum over reference n-grams of min(reference count, candidate count), in C (map) rather than a loop.
-    overlap = sum(map(min, reference_counts.values(), map(candidate_counts.get, reference_counts, repeat(0))))
-    precision = overlap / max(sum(candidate_counts.values()), 1)
-    recall = overlap / max(sum(reference_counts.values()), 1)
+    # sum over shared n-grams of min(reference count, candidate count), in C (map) rather than a loop; walked over
+    # the candidate's n-grams, the shorter side (an integer sum: the order cannot change it).
+    overlap = sum(map(min, candidate_counts.values(), map(reference_counts.get, candidate_counts, repeat(0))))
+    precision = overlap / max(len(candidate) - n + 1, 1)  # the candidate's n-gram count, at least 1
+    recall = overlap / max(prepared.total, 1)
     return precision, recall, fmeasure(precision, recall)
 
 
