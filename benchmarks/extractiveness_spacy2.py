@@ -75,7 +75,7 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     args = parser.parse_args()
 
-    from harness.registry import build_metric
+    from harness.scoring.registry import build_metric
     from metrics.extractiveness.tokens import tokenizer
 
     texts, pairs = texts_and_pairs(args.shared)

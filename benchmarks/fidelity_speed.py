@@ -34,7 +34,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: no intra-op threads i
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from harness.registry import Metric, build_metric  # noqa: E402
+from harness.scoring.registry import Metric, build_metric  # noqa: E402
 
 # name -> builder(cache) -> metric. cache=False must give the same numbers without reusing source work.
 BUILDERS: dict[str, Callable[[bool], Metric]] = {

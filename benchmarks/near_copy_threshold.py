@@ -4,7 +4,7 @@ Scores with the ``extractiveness`` metric (default tokenizer) the 24 distinct RE
 2020; ``external/realsumm/scores_dicts/{abs,ext}.json``, 100 CNN/DM test articles from
 ``selected_docs_for_human_eval/abs/ptr_generator/src.txt``; the duplicate ``abs:bart_out.txt`` is dropped, see
 its SOURCE.md) and the default systems of the ``seeds`` and ``seeds-paragraphs`` tasks, and prints per system
-the mean coverage, density and novel2, and whether :func:`harness.novelty.is_near_copy` flags it. REALSumm
+the mean coverage, density and novel2, and whether :func:`harness.rank.novelty.is_near_copy` flags it. REALSumm
 texts are lower-cased and PTB-tokenised on both sides, so the comparison is like with like.
 
 Usage: ``.venv/bin/python benchmarks/near_copy_threshold.py [--shared PATH]``
@@ -22,11 +22,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from harness.cleaning import clean_text  # noqa: E402
-from harness.novelty import NEAR_COPY_COVERAGE, NEAR_COPY_NOVEL2, is_near_copy  # noqa: E402
-from harness.registry import Metric, build_metric  # noqa: E402
-from harness.systems import candidates_for, parse_spec  # noqa: E402
-from harness.tasks import find_task, load_examples, load_task  # noqa: E402
+from harness.generate.systems import candidates_for, parse_spec  # noqa: E402
+from harness.rank.novelty import NEAR_COPY_COVERAGE, NEAR_COPY_NOVEL2, is_near_copy  # noqa: E402
+from harness.read.cleaning import clean_text  # noqa: E402
+from harness.read.tasks import find_task, load_examples, load_task  # noqa: E402
+from harness.scoring.registry import Metric, build_metric  # noqa: E402
 
 KEYS = ("extractiveness_coverage", "extractiveness_density", "extractiveness_novel2")
 

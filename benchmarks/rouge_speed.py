@@ -95,7 +95,7 @@ def child(contender: str, workload: str, shared: Path, out: Path) -> None:
     else:
         from rouge_score import rouge_scorer
 
-        from harness.sentences import split_sentences
+        from harness.scoring.sentences import split_sentences
 
         scorer = rouge_scorer.RougeScorer(list(TYPES), use_stemmer=True)
         scorer.score(WARM_UP[0], WARM_UP[1])

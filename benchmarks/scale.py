@@ -10,7 +10,7 @@ draws an article, then each system draws one of that article's real summaries. A
 examples (about 700 distinct for 10,000 examples), as resampling implies; a worker's caches see an article
 again only if it scored it before.
 
-Each configuration runs in a fresh process (``--child``) that times ``harness.runner.run_eval`` on the task
+Each configuration runs in a fresh process (``--child``) that times ``harness.scoring.runner.run_eval`` on the task
 with ``rouge`` and ``numeric`` and reports its own peak RSS (the driver's: pool and Ray workers are other
 processes). Ray's start (``ray.init`` of a local instance) and stop are timed apart from the run. Printed:
 pairs/s, the ratio to one worker and to the pool, the scoring CPU (CPU seconds the scoring processes spent,
@@ -102,10 +102,10 @@ def build(shared: Path, folder: Path, examples: int, seed: int) -> tuple[Path, i
 
 def child(config: str, task_path: Path, out: Path, limit: int | None) -> dict[str, Any]:
     """One configuration, timed in this (fresh) process."""
+    from harness.generate.systems import parse_spec
     from harness.parallel import Execution
-    from harness.runner import RunOptions, run_eval
-    from harness.systems import parse_spec
-    from harness.tasks import load_task
+    from harness.read.tasks import load_task
+    from harness.scoring.runner import RunOptions, run_eval
 
     task = load_task(task_path)
     systems = {name: parse_spec(spec, base_dir=task.base_dir) for name, spec in task.systems.items()}

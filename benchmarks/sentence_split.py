@@ -1,7 +1,7 @@
 """Which sentence splitter the harness uses by default: agreement with the shipped data's own sentences, and speed.
 
-Contenders: the harness's ``rules`` splitter (:mod:`harness.sentences`), pysbd (the previous default) and spaCy's
-rule-based ``sentencizer`` (a blank English pipeline: spaCy's tokenizer, then a cut after ``.``, ``!``, ``?``
+Contenders: the harness's ``rules`` splitter (:mod:`harness.scoring.sentences`), pysbd (the previous default) and
+spaCy's rule-based ``sentencizer`` (a blank English pipeline: spaCy's tokenizer, then a cut after ``.``, ``!``, ``?``
 tokens). nltk's punkt is not a contender: its model is downloaded data, which offline machines lack.
 
 Boundaries are compared as positions in the text's characters other than whitespace and quotes, so whitespace
@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from harness.sentences import split_sentences, splitter_name
+from harness.scoring.sentences import split_sentences, splitter_name
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ The original article is the reference and each rewrite a candidate; metrics scor
 runs are written to ``results/`` with signatures, and leaderboards are built from those files.
 """
 
-from harness.scoring import score
+from harness.scoring.api import score
 
 __version__ = "0.1.0"
 __all__ = ["score", "__version__"]

@@ -24,8 +24,8 @@ from harness.errors import HarnessError
 if TYPE_CHECKING:  # for annotations only: the modules are imported where used, so --help stays instant
     from harness.gate.config import Gate
     from harness.parallel import Execution
-    from harness.runner import RunOutcome
-    from harness.store import StoredRun
+    from harness.scoring.runner import RunOutcome
+    from harness.store.store import StoredRun
 
 app = typer.Typer(
     name="harness",
@@ -348,8 +348,8 @@ def _execution(flags: _EvalFlags) -> Execution:
 def _eval(flags: _EvalFlags) -> bool:
     """``harness eval`` without ``--resume``: plan, run, report, rank, and gate; False when the gate failed."""
     from harness.commands.eval import GateFlags, plan_eval
-    from harness.compare import read_run
-    from harness.runner import RunOptions, run_eval
+    from harness.gate.compare import read_run
+    from harness.scoring.runner import RunOptions, run_eval
 
     execution = _execution(flags)
     plan = plan_eval(
@@ -397,7 +397,7 @@ def _eval(flags: _EvalFlags) -> bool:
 def _resume(run_dir: Path, flags: _EvalFlags) -> bool:
     """``harness eval --resume RUN_DIR``: finish the interrupted runs and print their task's leaderboard."""
     from harness.commands.eval import check_resume_flags
-    from harness.runner import resume_eval
+    from harness.scoring.runner import resume_eval
 
     execution = _execution(flags)
     given = {"TASK": flags.task, "--system": flags.system, "--metrics": flags.metrics, "--limit": flags.limit}
@@ -427,7 +427,7 @@ def _report_outcomes(outcomes: list[RunOutcome]) -> None:
 
 def _print_leaderboard(results: Path, task: str, *, resamples: int, seed: int | None = None) -> None:
     """The task's leaderboard after a run; a broken run in the folder is listed as not ranked."""
-    from harness import formats, leaderboard
+    from harness.rank import formats, leaderboard
 
     boards, _ = leaderboard.build_boards(results, task, resamples=resamples, seed=seed, skip_broken=True)
     typer.echo(formats.render(boards, "table"), nl=False)
@@ -465,7 +465,7 @@ def compare_command(
     """Paired differences (candidate - baseline) on the common examples, and the regression gate.
 
     Exit codes: 0 every gate passed, 1 a gate failed, 2 a usage or configuration error."""
-    from harness.compare import resolve_run, task_gate
+    from harness.gate.compare import resolve_run, task_gate
     from harness.gate.config import parse_flags
 
     with _errors(2):
@@ -497,8 +497,8 @@ def score_command(
     """Score one candidate file against one source file, or every pair of a JSONL file."""
     from harness.commands.common import metric_specs, with_metric_options
     from harness.commands.score import drop_empty_details, read_pair_files, read_pairs
-    from harness.registry import build_metric
-    from harness.scoring import score
+    from harness.scoring.api import score
+    from harness.scoring.registry import build_metric
 
     with _errors():
         _library_bars(False)
@@ -552,7 +552,7 @@ def leaderboard_command(
 ) -> None:
     """Leaderboards from the run files: the latest run per system, comparable runs only, with 95% intervals
     and the systems not significantly different from the best marked per key."""
-    from harness import formats, leaderboard
+    from harness.rank import formats, leaderboard
 
     with _errors():
         boards, problems = leaderboard.build_boards(
@@ -588,7 +588,7 @@ def report_command(
     skip_broken: SkipBroken = False,
 ) -> None:
     """One self-contained HTML page: leaderboards, plots, and every example beside its source."""
-    from harness.report import build_report, render_html, render_markdown, write
+    from harness.report.report import build_report, render_html, render_markdown, write
 
     with _errors():
         report = build_report(results, task, resamples=resamples, seed=seed, alpha=alpha, skip_broken=skip_broken)
@@ -633,11 +633,11 @@ def probe_command(
 
     Exit codes: 0 done, 1 a probe below --fail-under, 2 any other error when --fail-under is given (else 1)."""
     from harness.commands.common import metric_specs
-    from harness.metric_options import apply_metric_options, parse_metric_options
     from harness.probe.render import render, save
     from harness.probe.runner import run_probes
-    from harness.store import new_run_id
-    from harness.tasks import DEFAULT_TASK, find_task, load_task
+    from harness.read.tasks import DEFAULT_TASK, find_task, load_task
+    from harness.scoring.metric_options import apply_metric_options, parse_metric_options
+    from harness.store.store import new_run_id
 
     with _errors(2 if fail_under is not None else 1):
         _library_bars(False)
@@ -723,7 +723,7 @@ def meta_eval_command(
 @app.command("tasks")
 def tasks_command() -> None:
     """List the tasks found in ./tasks and the built-in tasks folder."""
-    from harness.tasks import available_tasks, load_task
+    from harness.read.tasks import available_tasks, load_task
 
     with _errors():
         for name, path in available_tasks().items():
@@ -737,7 +737,7 @@ def tasks_command() -> None:
 @app.command("metrics")
 def metrics_command() -> None:
     """List the registered metrics with their keys and default signatures."""
-    from harness.registry import build_metric, metric_names
+    from harness.scoring.registry import build_metric, metric_names
 
     with _errors():
         for name in metric_names():
@@ -751,7 +751,7 @@ def main() -> None:
     """Console-script entry point."""
     import warnings
 
-    from harness.sizes import InputSizeWarning
+    from harness.scoring.sizes import InputSizeWarning
 
     default_format = warnings.formatwarning
 

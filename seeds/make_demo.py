@@ -45,9 +45,9 @@ def _jsonl(records: list[dict[str, str]]) -> str:
 
 def build() -> dict[str, str]:
     """File name -> content of every derived file."""
-    from harness.cleaning import clean_text
-    from harness.tasks import load_task
-    from harness.textio import read_text
+    from harness.read.cleaning import clean_text
+    from harness.read.tasks import load_task
+    from harness.read.textio import read_text
 
     rules = load_task(HERE.parent / "tasks" / "seeds.yaml").clean
     article, rewrite = read_text(ARTICLE), read_text(REWRITE)

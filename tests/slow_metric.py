@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 
 from harness.cli import main
-from harness.registry import Metric, register
+from harness.scoring.registry import Metric, register
 from metrics.rouge import Rouge
 
 SECONDS_PER_PAIR = 0.01

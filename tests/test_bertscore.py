@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import HarnessError
-from harness.registry import build_metric
+from harness.scoring.registry import build_metric
 from metrics.bertscore import DEFAULT_LAYER, BertScore, _default_path
 from metrics.bertscore.encoder import best_window, windows
 
@@ -289,7 +289,7 @@ def test_rescaled_unrelated_sentences_score_about_zero(shared: Path) -> None:
 def test_a_huge_source_warns_naming_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
     """A source beyond what windowed encoding serves in seconds is scored, with a warning naming its size."""
     import metrics.bertscore as bertscore
-    from harness.sizes import InputSizeWarning
+    from harness.scoring.sizes import InputSizeWarning
 
     monkeypatch.setattr(bertscore, "WINDOW_WARN_CHARS", 20)
     with pytest.warns(

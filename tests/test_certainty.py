@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from harness.errors import HarnessError
-from harness.registry import build_metric
-from harness.store import read_examples, read_runs
+from harness.scoring.registry import build_metric
+from harness.store.store import read_examples, read_runs
 from metrics.certainty.analyse import analyse, split
 
 KEYS = ["certainty_shift", "certainty_flags", "polarity_flips"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from harness.registry import build_metric
+from harness.scoring.registry import build_metric
 
 DATA = Path(__file__).resolve().parent / "data" / "certainty"
 # Floors, below the first measurement (0.9213 / 0.8542 overall; 0.6250 / 0.5000 on the 60 natural pairs)

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from harness.registry import build_metric
+from harness.scoring.registry import build_metric
 
 ROUGE_KEYS = [f"{t}_{p}" for t in ("rouge1", "rouge2", "rougeL", "rougeLsum") for p in ("p", "r", "f")]
 DEFAULT_SYSTEMS = {"seed-rewrite", "seed-rewrite-misnumbered", "copy", "lead-3"}
@@ -105,7 +105,7 @@ def test_eval_prints_leaderboard_on_stdout(default_eval: tuple[Any, Path]) -> No
 
 
 def seeds_paragraphs_metrics() -> list[Any]:
-    from harness.tasks import find_task, load_task
+    from harness.read.tasks import find_task, load_task
 
     return [build_metric(spec.name, spec.options) for spec in load_task(find_task("seeds-paragraphs")).metrics]
 

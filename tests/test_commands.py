@@ -12,8 +12,8 @@ import pytest
 from harness.commands.common import metric_specs, with_metric_options
 from harness.commands.eval import EvalPlan, GateFlags, check_resume_flags, outcome_warnings, plan_eval
 from harness.errors import HarnessError
-from harness.runner import RunOutcome
-from harness.tasks import MetricSpec, find_task, load_task
+from harness.read.tasks import MetricSpec, find_task, load_task
+from harness.scoring.runner import RunOutcome
 
 
 def _plan(notes: list[str], **given: Any) -> EvalPlan:

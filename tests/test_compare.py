@@ -1,8 +1,8 @@
 """The regression gate: ``harness compare``, ``harness eval --baseline``, the task's ``gate:``, JUnit and Markdown.
 
-Most runs here are constructed (``run.json`` + ``examples.jsonl`` written through :func:`harness.store.write_run`
+Most runs here are constructed (``run.json`` + ``examples.jsonl`` written through :func:`harness.store.store.write_run`
 with known per-example scores), so every difference, interval and verdict can be checked against
-:mod:`harness.stats` directly. Exit codes: 0 pass, 1 a gate failed, 2 usage or configuration error.
+:mod:`harness.rank.stats` directly. Exit codes: 0 pass, 1 a gate failed, 2 usage or configuration error.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from harness import stats
-from harness.compare import compare_runs, default_gate, evaluate_gate, read_run
 from harness.errors import HarnessError
+from harness.gate.compare import compare_runs, default_gate, evaluate_gate, read_run
 from harness.gate.config import Gate
-from harness.store import write_run
-from harness.tasks import load_task
+from harness.rank import stats
+from harness.read.tasks import load_task
+from harness.store.store import write_run
 
 Cli = Callable[..., Any]
 SIGNATURE = "toy|v:1"
@@ -105,7 +105,7 @@ def base_scores() -> list[float]:
     return list(np.random.default_rng(7).uniform(0.3, 0.9, size=40))
 
 
-# --- the comparison itself: values from harness.stats --------------------------------------------------------
+# --- the comparison itself: values from harness.rank.stats --------------------------------------------------------
 
 
 def test_difference_interval_and_p_are_those_of_harness_stats(tmp_path: Path, base_scores: list[float]) -> None:

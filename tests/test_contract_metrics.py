@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from harness.registry import build_metric, metric_class, metric_names
+from harness.scoring.registry import build_metric, metric_class, metric_names
 
 SOURCES = [
     "UK security experts will help France to protect the Paris Olympics, the Home Office has said.",

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.cleaning import clean_text
-from harness.registry import build_metric
-from harness.systems import candidates_for, parse_spec
-from harness.tasks import KINDS, load_examples, load_task
+from harness.generate.systems import candidates_for, parse_spec
+from harness.read.cleaning import clean_text
+from harness.read.tasks import KINDS, load_examples, load_task
+from harness.scoring.registry import build_metric
 
 TASK_FILES = sorted((Path(__file__).resolve().parent.parent / "tasks").glob("*.yaml"))
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 import harness
-from harness import registry
-from harness.registry import Metric
-from harness.store import read_examples, read_runs
+from harness.scoring import registry
+from harness.scoring.registry import Metric
+from harness.store.store import read_examples, read_runs
 
 
 class Longest(Metric):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import harness
 from harness.errors import HarnessError
-from harness.registry import build_metric
+from harness.scoring.registry import build_metric
 from metrics.extractiveness import KEYS, Extractiveness
 from metrics.extractiveness.fragments import Article, Fragment, greedy_fragments
 from metrics.extractiveness.tokens import Tokens

@@ -21,9 +21,9 @@ import pytest
 from scipy import stats as scipy_stats
 from test_report import browser  # noqa: F401  (the Chromium fixture)
 
-from harness import findings
 from harness.errors import HarnessError
 from harness.gate.config import gate_value_problem, parse_flags
+from harness.rank import findings
 
 Cli = Callable[..., Any]
 CHANGED = {"numeric:unit": ["p10"], "numeric:scale": ["p11"], "numeric:bound": ["p15"], "numeric:value": ["p16"]}
@@ -192,7 +192,7 @@ def test_compare_reports_the_change_and_max_count_gates_a_finding(cli: Cli, seed
 
 @pytest.mark.slow
 def test_task_gate_section_takes_finding_names(cli: Cli, seeds: Path, tmp_path: Path) -> None:
-    from harness.tasks import find_task, load_task
+    from harness.read.tasks import find_task, load_task
 
     shipped = find_task("seeds-paragraphs")
     text = shipped.read_text(encoding="utf-8").replace("data: ../seeds/", f"data: {shipped.parent.parent}/seeds/")
@@ -208,7 +208,7 @@ def test_task_gate_section_takes_finding_names(cli: Cli, seeds: Path, tmp_path: 
 
 @pytest.mark.slow
 def test_report_findings_table_links_the_examples(seeds: Path, tmp_path: Path) -> None:
-    from harness.report import build_report, render_html
+    from harness.report.report import build_report, render_html
 
     report = build_report(seeds)
     (item,) = report.boards
@@ -239,7 +239,7 @@ def test_clicking_a_finding_count_lists_and_opens_its_examples(
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from harness.report import build_report, render_html
+    from harness.report.report import build_report, render_html
 
     path = tmp_path / "report.html"
     path.write_text(render_html(build_report(seeds), path), encoding="utf-8")
@@ -266,7 +266,7 @@ def test_clicking_a_finding_count_lists_and_opens_its_examples(
 
 def test_nli_and_judge_sentences_the_source_does_not_support_are_findings() -> None:
     """The two model-based metrics name the sentences they found unsupported (details as they write them)."""
-    from harness.findings import example_findings
+    from harness.rank.findings import example_findings
 
     nli = {
         "sentences": [

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 from chat_server import ChatServer
 
-from harness import registry
 from harness.generate.cache import default_path
-from harness.registry import Metric
+from harness.scoring import registry
+from harness.scoring.registry import Metric
 
 Cli = Callable[..., Any]
 

@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 from chat_server import ChatServer, answer_for
 
-from harness import stats
 from harness.generate.cache import default_path
-from harness.leaderboard import build_boards
-from harness.store import examples_by_id
+from harness.rank import stats
+from harness.rank.leaderboard import build_boards
+from harness.store.store import examples_by_id
 
 Cli = Callable[..., Any]
 REPO = Path(__file__).resolve().parent.parent
@@ -110,7 +110,7 @@ def test_run_records_the_prompt_and_writes_candidates(cli: Cli, chat: ChatServer
     and its sha256 is the run's candidates_sha256."""
     import hashlib
 
-    from harness.tasks import load_task
+    from harness.read.tasks import load_task
 
     ok(evaluate(cli, chat, out, *FAST))
     (run_dir,) = runs(out)
@@ -395,7 +395,7 @@ def test_compare_and_report_skip_failed_examples(cli: Cli, chat: ChatServer, out
 def test_progress_bar_shows_rate_and_eta(capsys: pytest.CaptureFixture[str], tmp_path: Path, chat: ChatServer) -> None:
     """With the bar on (a terminal), tqdm writes examples done, the rate and the ETA to stderr; off, nothing."""
     from harness.generate.driver import GenerationSettings, generate
-    from harness.systems import parse_spec
+    from harness.generate.systems import parse_spec
 
     config = parse_spec(f"openai:test@{chat.url}", base_dir=tmp_path).generator
     assert config is not None

@@ -24,9 +24,9 @@ from harness.generate.cache import GenerationCache, cache_key, default_path
 from harness.generate.driver import MAX_DELAY_S, backoff_delay
 from harness.generate.options import DEFAULT_BASE_URL, parse_options
 from harness.generate.prompts import parse_template
+from harness.generate.systems import parse_spec
 from harness.read.example import Example
-from harness.systems import parse_spec
-from harness.tasks import load_task
+from harness.read.tasks import load_task
 
 Cli = Callable[..., Any]
 PROMPT = 'prompt: "Rewrite this:\\n\\n{source}"\n'

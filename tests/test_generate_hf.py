@@ -16,7 +16,7 @@ from harness.errors import HarnessError
 from harness.generate.base import Answer
 from harness.generate.hf_backend import HFBackend
 from harness.generate.options import parse_options
-from harness.systems import parse_spec
+from harness.generate.systems import parse_spec
 
 pytestmark = pytest.mark.slow
 

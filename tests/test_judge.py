@@ -17,7 +17,7 @@ import pytest
 from chat_server import ChatServer
 
 from harness.errors import HarnessError
-from harness.registry import build_metric
+from harness.scoring.registry import build_metric
 from metrics.judge import Judge
 from metrics.judge import parse as judge_parse
 

@@ -29,50 +29,50 @@ PACKAGES = ("harness", "metrics")
 LAYERS: dict[str, int] = {
     # 0. Utilities that know nothing of tasks, metrics or runs.
     "harness.errors": 0,
-    "harness.textio": 0,
-    "harness.yamlio": 0,
-    "harness.sentences": 0,
-    "harness.sizes": 0,
-    "harness.stats": 0,
-    "harness.cleaning": 0,
-    "harness.provenance": 0,
+    "harness.read.textio": 0,
+    "harness.read.yamlio": 0,
+    "harness.scoring.sentences": 0,
+    "harness.scoring.sizes": 0,
+    "harness.rank.stats": 0,
+    "harness.read.cleaning": 0,
+    "harness.store.provenance": 0,
     # 1. The contracts metrics are written against and the plain types later stages share: the metric registry
     #    (and its evaluate wrapper), an example, the generating backends. Metrics import these, so they are
     #    below the metrics (metrics/judge asks its judge through harness.generate).
-    "harness.registry": 1,
-    "harness.hf_evaluate": 1,
+    "harness.scoring.registry": 1,
+    "harness.scoring.hf_evaluate": 1,
     "harness.read": 1,
     "harness.generate": 1,
     # 2. The metrics: one self-registering subpackage each (see ROOTS for the package itself).
     "metrics": 2,
     # 3. Scoring and storing: the public score() API, named findings, run directories, the scoring pool,
     #    systems (candidates), the gate's thresholds, and the probes' edits (which use metrics/entities).
-    "harness.scoring": 3,
-    "harness.findings": 3,
-    "harness.store": 3,
+    "harness.scoring.api": 3,
+    "harness.rank.findings": 3,
+    "harness.store.store": 3,
     "harness.parallel": 3,
-    "harness.systems": 3,
+    "harness.generate.systems": 3,
     "harness.gate": 3,
     "harness.probe": 3,
     # 4. Tasks: a task file names metrics, systems, a prompt and a gate, and is checked against all of them.
-    "harness.tasks": 4,
+    "harness.read.tasks": 4,
     # 5. What is done with tasks and runs: run an evaluation or a probe, rank runs, compare two runs,
     #    check metric options against a task.
-    "harness.runner": 5,
+    "harness.scoring.runner": 5,
     "harness.probe.runner": 5,
-    "harness.leaderboard": 5,
-    "harness.novelty": 5,
-    "harness.compare": 5,
-    "harness.metric_options": 5,
+    "harness.rank.leaderboard": 5,
+    "harness.rank.novelty": 5,
+    "harness.gate.compare": 5,
+    "harness.scoring.metric_options": 5,
     # 6. Views of results: tables, plots, the HTML reports, JUnit for CI, and meta-evaluation (which runs the
     #    metrics over human-judged data through the runner, then renders its own page and tables).
-    "harness.formats": 6,
-    "harness.plots": 6,
-    "harness.highlight": 6,
-    "harness.junit": 6,
+    "harness.rank.formats": 6,
+    "harness.report.plots": 6,
+    "harness.report.highlight": 6,
+    "harness.gate.junit": 6,
     "harness.probe.render": 6,
     "harness.metaeval": 6,
-    "harness.report": 6,
+    "harness.report.report": 6,
     # 7. One module per CLI command that needs more than parsing: the work behind it, no typer.
     "harness.commands": 7,
     # 8. The command line: parse, delegate, print.
@@ -82,7 +82,15 @@ LAYERS: dict[str, int] = {
 # Package ``__init__`` modules matched only exactly (as a prefix they would place every module below them).
 # ``harness`` re-exports score() (layer 3) and holds __version__; ``metrics`` is only a docstring, which the
 # registry imports to discover the metric subpackages by name (plugin discovery, so it sits with the registry).
-ROOTS: dict[str, int] = {"harness": 3, "metrics": 1}
+ROOTS: dict[str, int] = {
+    "harness": 3,
+    "metrics": 1,
+    # The stage packages' __init__s are docstrings only; each of their modules is placed by name above.
+    "harness.scoring": 0,
+    "harness.store": 0,
+    "harness.rank": 0,
+    "harness.report": 0,
+}
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -95,9 +103,7 @@ def module_name(path: Path, root: Path) -> str:
 
 def project_modules(root: Path, packages: Iterable[str] = PACKAGES) -> dict[str, Path]:
     """Every module of the given packages under ``root``, by dotted name."""
-    return {
-        module_name(path, root): path for package in packages for path in sorted((root / package).rglob("*.py"))
-    }
+    return {module_name(path, root): path for package in packages for path in sorted((root / package).rglob("*.py"))}
 
 
 def _imported(node: ast.Import | ast.ImportFrom, module: str, is_package: bool, known: Mapping[str, Path]) -> set[str]:
@@ -243,9 +249,9 @@ def test_no_import_runs_up_the_layers(graph: dict[str, dict[str, int]]) -> None:
 def test_the_graph_sees_the_project(graph: dict[str, dict[str, int]]) -> None:
     """Guards the checks above against passing on an empty or misparsed graph: edges we know are there."""
     assert len(graph) > 100
-    assert "harness.tasks" in graph["harness.runner"]
-    assert "harness.registry" in graph["metrics.rouge"]
-    assert "harness.compare" in graph["harness.junit"]
+    assert "harness.read.tasks" in graph["harness.scoring.runner"]
+    assert "harness.scoring.registry" in graph["metrics.rouge"]
+    assert "harness.gate.compare" in graph["harness.gate.junit"]
 
 
 def test_cli_functions_are_short(repo: Path) -> None:

@@ -20,7 +20,7 @@ from conftest import write_jsonl
 from test_metaeval_cli import SOURCES, _fails, _human_task, _runs
 
 from harness.metaeval import levels
-from harness.store import examples_by_id
+from harness.store.store import examples_by_id
 
 
 def _scores(results: Path, key: str) -> dict[str, dict[str, float]]:
@@ -143,7 +143,7 @@ def test_frank_partial_correlation_of_a_sparse_key_carries_a_warning(cli: Callab
     rows = examples_by_id(run.parent)
     import gzip
 
-    from harness.tasks import find_task, load_task
+    from harness.read.tasks import find_task, load_task
 
     task = load_task(find_task("frank"))
     with gzip.open(task.base_dir / "../data/metaeval/frank/summaries.jsonl.gz", "rt", encoding="utf-8") as handle:

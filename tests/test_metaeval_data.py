@@ -15,7 +15,7 @@ from types import ModuleType
 import pytest
 
 from harness.errors import HarnessError
-from harness.tasks import HumanSpec, load_examples, load_task
+from harness.read.tasks import HumanSpec, load_examples, load_task
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "metaeval"
 
@@ -132,7 +132,7 @@ def test_the_human_key_forms(make_task: Callable[..., Path]) -> None:
 
 def test_gzip_json_lines_are_read_strictly(tmp_path: Path) -> None:
     """.jsonl.gz rows keep their line numbers; a file that is not gzip is one clear error."""
-    from harness.textio import read_rows
+    from harness.read.textio import read_rows
 
     good = tmp_path / "rows.jsonl.gz"
     good.write_bytes(gzip.compress(b'{"id": "a"}\n\n{"id": "b"}\n'))

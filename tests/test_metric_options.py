@@ -13,8 +13,8 @@ import pytest
 from tiny_nli import build_tiny_nli
 
 from harness.errors import HarnessError
-from harness.metric_options import apply_metric_options, parse_metric_options
-from harness.tasks import MetricSpec
+from harness.read.tasks import MetricSpec
+from harness.scoring.metric_options import apply_metric_options, parse_metric_options
 
 CLAIMS_JUDGE = """\
 import re, sys
@@ -77,7 +77,7 @@ def test_flags_override_the_task_and_must_name_a_chosen_metric() -> None:
 
 def test_probe_takes_every_configured_metric(make_task: Callable[..., Path], tmp_path: Path) -> None:
     from harness.probe.runner import _metrics
-    from harness.tasks import load_task
+    from harness.read.tasks import load_task
 
     task = load_task(make_task())
     notes: list[str] = []
@@ -101,7 +101,7 @@ def test_probe_matrix_with_the_judge(cli: Any, make_task: Callable[..., Path], t
 
 
 def test_eval_and_report_shade_unsupported_sentences(cli: Any, make_task: Callable[..., Path], tmp_path: Path) -> None:
-    from harness.report import build_report, render_html
+    from harness.report.report import build_report, render_html
 
     examples = [
         {"id": "a", "source": "The council approved the plan on Tuesday. Work starts in May."},

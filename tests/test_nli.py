@@ -12,7 +12,7 @@ import pytest
 from tiny_nli import build_tiny_nli
 
 from harness.errors import HarnessError
-from harness.registry import build_metric
+from harness.scoring.registry import build_metric
 from metrics.nli import Nli
 from metrics.nli import units as nli_units
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from harness import formats, novelty
-from harness.leaderboard import build_boards
-from harness.store import new_run_id, write_run
+from harness.rank import formats, novelty
+from harness.rank.leaderboard import build_boards
+from harness.store.store import new_run_id, write_run
 
 Cli = Callable[..., Any]
 EXTRACTIVENESS = ["extractiveness_coverage", "extractiveness_density", "extractiveness_novel2"]

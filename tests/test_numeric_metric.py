@@ -12,8 +12,8 @@ import pytest
 
 import harness
 from harness.errors import HarnessError
-from harness.registry import build_metric
-from harness.store import read_examples, read_runs
+from harness.scoring.registry import build_metric
+from harness.store.store import read_examples, read_runs
 
 KEYS = ["numeric_precision", "numeric_recall", "numeric_f", "numeric_n_source", "numeric_n_candidate"]
 SOURCE = "Net migration would increase the population by nearly 10%, or 6.1 million people, by mid-2036."

@@ -20,16 +20,16 @@ from typing import Any
 
 import pytest
 
-from harness import registry
 from harness.errors import HarnessError
+from harness.generate.systems import parse_spec
 from harness.parallel import Execution
 from harness.parallel.journal import reopen
 from harness.parallel.work import Chunk, score_batch
-from harness.registry import Metric
-from harness.runner import RunOptions, run_eval
-from harness.store import read_runs
-from harness.systems import parse_spec
-from harness.tasks import MetricSpec, load_task
+from harness.read.tasks import MetricSpec, load_task
+from harness.scoring import registry
+from harness.scoring.registry import Metric
+from harness.scoring.runner import RunOptions, run_eval
+from harness.store.store import read_runs
 from metrics.rouge import Rouge
 
 REPO = Path(__file__).resolve().parent.parent

@@ -15,13 +15,13 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from rouge_score.tokenize import tokenize
 
-from harness.cleaning import CleanRule, clean_text
 from harness.errors import HarnessError, did_you_mean
-from harness.sentences import split_sentences
-from harness.systems import parse_spec
-from harness.tasks import TASK_KEYS
-from harness.textio import decode_utf8, read_rows
-from harness.yamlio import load_yaml
+from harness.generate.systems import parse_spec
+from harness.read.cleaning import CleanRule, clean_text
+from harness.read.tasks import TASK_KEYS
+from harness.read.textio import decode_utf8, read_rows
+from harness.read.yamlio import load_yaml
+from harness.scoring.sentences import split_sentences
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -38,7 +38,7 @@ prose = st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)),
 
 
 # --------------------------------------------------------------------------------------------------
-# harness.sentences.split_sentences
+# harness.scoring.sentences.split_sentences
 # --------------------------------------------------------------------------------------------------
 
 
@@ -68,7 +68,7 @@ def test_one_short_sentence_per_line_keeps_its_lines(lines: list[list[str]]) -> 
 
 
 # --------------------------------------------------------------------------------------------------
-# harness.cleaning.clean_text
+# harness.read.cleaning.clean_text
 # --------------------------------------------------------------------------------------------------
 
 RULES = [
@@ -121,7 +121,7 @@ def test_clean_text_is_idempotent(text: str, rules: tuple[CleanRule, ...]) -> No
 
 
 # --------------------------------------------------------------------------------------------------
-# harness.textio
+# harness.read.textio
 # --------------------------------------------------------------------------------------------------
 
 json_scalars = st.one_of(
@@ -232,7 +232,7 @@ def test_decode_utf8_round_trips_valid_text(text: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# harness.yamlio.load_yaml
+# harness.read.yamlio.load_yaml
 # --------------------------------------------------------------------------------------------------
 
 # YAML 1.1 (PyYAML) also breaks lines at U+0085, U+2028 and U+2029; they get their own test below.
@@ -299,7 +299,7 @@ def test_load_yaml_lines_count_only_newlines(scratch: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# harness.systems.parse_spec
+# harness.generate.systems.parse_spec
 # --------------------------------------------------------------------------------------------------
 
 BASE = Path("/tasks/demo")

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 import harness
 from harness.errors import HarnessError
-from harness.registry import build_metric
-from harness.store import read_examples, read_runs
+from harness.scoring.registry import build_metric
+from harness.store.store import read_examples, read_runs
 from metrics.quotes.extract import find_quotes, normalise
 
 KEYS = ["quotes_precision", "quotes_kept", "quotes_altered", "quotes_fabricated"]

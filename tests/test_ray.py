@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from test_parallel import Picky, realsumm_task, rows_of, run, same_rows, small_examples, write_task
 
-from harness import registry
 from harness.parallel import Execution
-from harness.tasks import MetricSpec
+from harness.read.tasks import MetricSpec
+from harness.scoring import registry
 
 pytestmark = pytest.mark.slow
 MODEL_METRICS = (MetricSpec("rouge"), MetricSpec("numeric"), MetricSpec("bertscore"))

@@ -23,8 +23,8 @@ import slow_metric
 from test_parallel import rows_of, run, same_rows, slow_task
 from test_ray import import_ray, processes_mentioning
 
-from harness import registry
 from harness.parallel import Execution
+from harness.scoring import registry
 
 pytestmark = pytest.mark.slow
 

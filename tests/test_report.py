@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from harness.highlight import align, paragraphs, sentences, unsupported, words
-from harness.report import build_report, discrepancies, load_sources, render_html, render_markdown, unpack_data
-from harness.store import read_runs
+from harness.report.highlight import align, paragraphs, sentences, unsupported, words
+from harness.report.report import build_report, discrepancies, load_sources, render_html, render_markdown, unpack_data
+from harness.store.store import read_runs
 
 Cli = Callable[..., Any]
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")

@@ -2,7 +2,7 @@
 
 Reference: ``rouge_score.rouge_scorer.RougeScorer(types, use_stemmer=...).score(target=source,
 prediction=candidate)``; rouge1/rouge2/rougeL on the texts as given, rougeLsum on both texts rewritten one
-sentence per line by :func:`harness.sentences.split_sentences`. The source is rouge-score's *target*, so
+sentence per line by :func:`harness.scoring.sentences.split_sentences`. The source is rouge-score's *target*, so
 precision is the share of the candidate that the source supports. Values are compared with ``==``.
 """
 
@@ -20,8 +20,8 @@ from rouge_score import rouge_scorer
 
 import harness
 from harness.errors import HarnessError
-from harness.registry import build_metric
-from harness.sentences import split_sentences
+from harness.scoring.registry import build_metric
+from harness.scoring.sentences import split_sentences
 
 REPO = Path(__file__).resolve().parent.parent
 TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")

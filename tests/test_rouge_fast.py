@@ -26,7 +26,7 @@ from rouge_score import rouge_scorer
 from rouge_score import tokenize as rouge_tokenize
 
 import harness
-from harness.registry import build_metric
+from harness.scoring.registry import build_metric
 from metrics.rouge import Rouge
 from metrics.rouge.lcs import SentenceLayout, lcs_length, position_masks, union_lcs_positions
 from metrics.rouge.tokens import _StemCache, tokenize, tokenize_lines
@@ -246,7 +246,7 @@ def test_realsumm_article_pairs_equal_rouge_score(shared: Path) -> None:
 
 def test_realsumm_default_sentences_equal_rouge_score(shared: Path) -> None:
     """Default options (the rules splitter's sentences) through ``harness.score``, as ``harness eval`` scores them."""
-    from harness.sentences import split_sentences
+    from harness.scoring.sentences import split_sentences
 
     articles = [a.replace("\n", " ") for a in _realsumm(shared, "src.txt")[:15]]
     summaries = [s.replace("\n", " ") for s in _realsumm(shared, "out_pointer_gen_cov.txt")[:15]]
@@ -439,6 +439,6 @@ def test_unknown_tokenizer_is_a_harness_error() -> None:
 
 def test_listing_metrics_imports_no_nltk() -> None:
     """The registry imports every metric module to list them; ROUGE must not pull in nltk (seconds) then."""
-    code = "import sys; from harness.registry import metric_names; metric_names(); print('nltk' in sys.modules)"
+    code = "import sys; from harness.scoring.registry import metric_names; metric_names(); print('nltk' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

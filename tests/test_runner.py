@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import metrics.rouge
-from harness.store import read_runs
+from harness.store.store import read_runs
 
 
 def test_interrupt_leaves_partial_runs_that_resume_completes(

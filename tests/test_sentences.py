@@ -1,5 +1,5 @@
-"""The sentence splitters of ``harness.sentences``: the rules (the default) on hand-checked cases, their version in
-the ROUGE signature, pysbd kept for old runs, and a one-line text of megabytes split without a hang."""
+"""The sentence splitters of ``harness.scoring.sentences``: the rules (the default) on hand-checked cases, their
+version in the ROUGE signature, pysbd kept for old runs, and a one-line text of megabytes split without a hang."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from importlib.metadata import version
 
 import pytest
 
-from harness.registry import build_metric
-from harness.sentences import RULES_VERSION, split_sentences, splitter_name
-from harness.sizes import InputSizeWarning
+from harness.scoring.registry import build_metric
+from harness.scoring.sentences import RULES_VERSION, split_sentences, splitter_name
+from harness.scoring.sizes import InputSizeWarning
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""harness.stats against known answers: scipy's percentile bootstrap, hand-computed Holm, permutation
+"""harness.rank.stats against known answers: scipy's percentile bootstrap, hand-computed Holm, permutation
 p-values at their extremes, and properties that must hold for any scores."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from harness import stats
+from harness.rank import stats
 
 
 def test_constant_scores_give_a_zero_width_interval() -> None:

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from harness import formats, leaderboard
 from harness.errors import HarnessError
-from harness.store import examples_by_id, new_run_id, read_examples, read_runs, write_run
+from harness.rank import formats, leaderboard
+from harness.store.store import examples_by_id, new_run_id, read_examples, read_runs, write_run
 
 SIG = {"rouge": "rouge|types:rouge1|stem:none|version:x"}
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from harness.errors import HarnessError
-from harness.metric_options import apply_metric_options, parse_metric_options
-from harness.tasks import MetricSpec, Task
+from harness.read.tasks import MetricSpec, Task
+from harness.scoring.metric_options import apply_metric_options, parse_metric_options
 
 
 def metric_specs(metrics: str | None) -> tuple[MetricSpec, ...] | None:

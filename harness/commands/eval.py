@@ -3,7 +3,7 @@
 :func:`plan_eval` turns the flags into an :class:`EvalPlan` (the task, its metric specs, the systems to run and,
 with ``--baseline``, the run to gate against), checking them in the order the command always has, so the first
 mistake on a command line is the one reported. :func:`outcome_warnings` words what a run flagged or left out.
-Running the plan is :func:`harness.runner.run_eval`; printing is :mod:`harness.cli`'s.
+Running the plan is :func:`harness.scoring.runner.run_eval`; printing is :mod:`harness.cli`'s.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from harness.commands.common import metric_specs, with_metric_options
-from harness.compare import resolve_run
 from harness.errors import HarnessError, did_you_mean
+from harness.gate.compare import resolve_run
 from harness.gate.config import Gate, parse_flags
 from harness.generate.options import GENERATING_KINDS, OptionError, parse_option_flags
-from harness.registry import build_metric
-from harness.runner import RunOutcome
-from harness.store import StoredRun
-from harness.systems import SystemSpec, check_system_name, parse_spec
-from harness.tasks import DEFAULT_TASK, MetricSpec, Task, find_task, load_task
+from harness.generate.systems import SystemSpec, check_system_name, parse_spec
+from harness.read.tasks import DEFAULT_TASK, MetricSpec, Task, find_task, load_task
+from harness.scoring.registry import build_metric
+from harness.scoring.runner import RunOutcome
+from harness.store.store import StoredRun
 
 _SHOWN = 5  # example ids named in a warning
 

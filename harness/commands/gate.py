@@ -13,11 +13,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.compare import Comparison, GateResult, compare_runs, default_gate, evaluate_gate
 from harness.errors import HarnessError
+from harness.gate.compare import Comparison, GateResult, compare_runs, default_gate, evaluate_gate
 from harness.gate.config import Gate
-from harness.junit import to_junit, to_markdown
-from harness.store import StoredRun
+from harness.gate.junit import to_junit, to_markdown
+from harness.store.store import StoredRun
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The work behind ``harness score``: the pairs of ``--pairs PAIRS.jsonl``, or the two files it scores.
 
-A pairs file follows the rules of ``harness eval`` for a task's data (:func:`harness.tasks.check_id`,
-:func:`harness.tasks.check_source`): every id once, a non-empty string source, a string candidate. Every error
+A pairs file follows the rules of ``harness eval`` for a task's data (:func:`harness.read.tasks.check_id`,
+:func:`harness.read.tasks.check_source`): every id once, a non-empty string source, a string candidate. Every error
 names the file and line.
 """
 
@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.tasks import check_id, check_source
-from harness.textio import read_rows, read_text
+from harness.read.tasks import check_id, check_source
+from harness.read.textio import read_rows, read_text
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """The regression gate's configuration: its thresholds, and how a threshold is parsed and checked.
 
-A gate is the same whether it comes from a task file's ``gate:`` section (read by :mod:`harness.tasks`) or
-from ``--max-drop`` / ``--min`` / ``--max-count`` flags (:func:`parse_flags`); :mod:`harness.compare` decides
+A gate is the same whether it comes from a task file's ``gate:`` section (read by :mod:`harness.read.tasks`) or
+from ``--max-drop`` / ``--min`` / ``--max-count`` flags (:func:`parse_flags`); :mod:`harness.gate.compare` decides
 it against a comparison. This module is below both so that a task file can be checked without the comparison
-code and the comparison can read a task file's gate without a cycle back through :mod:`harness.tasks`.
+code and the comparison can read a task file's gate without a cycle back through :mod:`harness.read.tasks`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness import findings
 from harness.errors import HarnessError, did_you_mean
+from harness.rank import findings
 
 # The numeric metric's discrepancy kinds from before findings had names: ``max_count: {scale: 0}`` still
 # counts ``details.numeric.discrepancies`` of that kind.

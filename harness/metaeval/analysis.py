@@ -33,7 +33,7 @@ from harness.metaeval import coefficients as coef
 from harness.metaeval.coefficients import Array
 from harness.metaeval.data import Scores
 from harness.metaeval.weights import Weights
-from harness.stats import DEFAULT_ALPHA, DEFAULT_LEVEL, DEFAULT_RESAMPLES
+from harness.rank.stats import DEFAULT_ALPHA, DEFAULT_LEVEL, DEFAULT_RESAMPLES
 
 HEADLINE = {
     levels.SUMMARY: coef.KENDALL,

@@ -21,7 +21,7 @@ import numpy as np
 
 from harness.metaeval.coefficients import Array
 from harness.metaeval.weights import Weights
-from harness.stats import DEFAULT_LEVEL, DEFAULT_RESAMPLES
+from harness.rank.stats import DEFAULT_LEVEL, DEFAULT_RESAMPLES
 
 METHOD = "percentile bootstrap resampling documents and systems together (Deutsch, Dror & Roth 2021, BOOT-BOTH)"
 

@@ -1,8 +1,8 @@
 """The human-judged datasets ``harness meta-eval`` knows, and how their scores are gathered from runs.
 
-A dataset is a task with a ``human:`` field list (:class:`harness.tasks.HumanSpec`). The human judgements are
+A dataset is a task with a ``human:`` field list (:class:`harness.read.tasks.HumanSpec`). The human judgements are
 columns of each system's candidate rows; the metric scores come from the runs ``harness eval`` writes, so
-scoring happens once: a (system, metric) pair without a usable run is scored by :func:`harness.runner.run_eval`
+scoring happens once: a (system, metric) pair without a usable run is scored by :func:`harness.scoring.runner.run_eval`
 into the results folder, and every later meta-evaluation only recomputes statistics. A run is usable when it
 is of the same task version and data, scored the system's current candidate file, covers every example, and
 (for a metric the task or the user names) has the metric's current signature.
@@ -27,9 +27,9 @@ from numpy.typing import NDArray
 
 from harness.errors import HarnessError, did_you_mean, where
 from harness.metaeval.levels import GLOBAL, PARTIAL, SUMMARY, SYSTEM
-from harness.store import StoredRun, examples_by_id, read_runs
-from harness.tasks import MetricSpec, Task, find_task, load_examples, load_task
-from harness.textio import read_bytes, read_rows
+from harness.read.tasks import MetricSpec, Task, find_task, load_examples, load_task
+from harness.read.textio import read_bytes, read_rows
+from harness.store.store import StoredRun, examples_by_id, read_runs
 
 FRANK_ERRORS = ("RelE", "EntE", "CircE", "OutE", "GramE", "CorefE", "LinkE", "Other")
 
@@ -153,7 +153,7 @@ def _number(value: Any) -> float | None:
 
 def _candidate_rows(task: Task) -> tuple[dict[str, dict[str, dict[str, Any]]], dict[str, str], list[str]]:
     """Each file: system's candidate rows by id, the files' sha256, and notes on systems without a file."""
-    from harness.systems import parse_spec
+    from harness.generate.systems import parse_spec
 
     rows: dict[str, dict[str, dict[str, Any]]] = {}
     digests: dict[str, str] = {}
@@ -188,7 +188,7 @@ def metric_specs(
 ) -> list[MetricSpec]:
     """The metrics named by --metrics (with the task's options where the task lists them), else the task's;
     ``flags`` (``--metric-option``) over their options."""
-    from harness.metric_options import apply_metric_options
+    from harness.scoring.metric_options import apply_metric_options
 
     if names is None:
         chosen, by = list(task.metrics), f"task {task.name!r}"
@@ -209,9 +209,9 @@ def gather(
     progress: Callable[[str], None] = lambda message: None,
 ) -> Scores:
     """Load the dataset's task and human judgements, score what is missing, and build the matrices."""
-    from harness.registry import build_metric
-    from harness.runner import RunOptions, run_eval
-    from harness.systems import parse_spec
+    from harness.generate.systems import parse_spec
+    from harness.scoring.registry import build_metric
+    from harness.scoring.runner import RunOptions, run_eval
 
     task = load_task(find_task(info.task))
     if task.human is None:

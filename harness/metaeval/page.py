@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.plots import PALETTE, plotly_js
+from harness.report.plots import PALETTE, plotly_js
 
 _CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 _UNRANKED = "#9a9aa0"

@@ -11,7 +11,7 @@ from typing import Any
 from harness.errors import HarnessError, did_you_mean
 from harness.metaeval import analysis, data, formats
 from harness.metaeval.levels import LEVELS
-from harness.stats import DEFAULT_RESAMPLES
+from harness.rank.stats import DEFAULT_RESAMPLES
 
 ALL = "all"
 JSON_FILE, HTML_FILE = "metaeval.json", "metaeval.html"
@@ -49,7 +49,7 @@ def meta_evaluate(
     if resamples < 1:
         raise HarnessError("--resamples must be at least 1")
     metric_names = parse_list(metrics, "metrics")
-    from harness.metric_options import parse_metric_options
+    from harness.scoring.metric_options import parse_metric_options
 
     flags = parse_metric_options(metric_options or [])  # checked before any dataset is read
     chosen_levels = parse_list(level, "level", LEVELS)

@@ -6,7 +6,7 @@
   1/2, and the level's statistic of each permuted metric is recomputed. The test here is two-sided: the count
   ``c`` is of the ``k`` permutations whose |difference| is at least the observed one, and p = (c + 1) / (k + 1)
   (Phipson & Smyth 2010), so p is never 0. One set of swaps is shared by every pair of a family.
-- Holm's step-down correction (:func:`harness.stats.holm`) over all pairs of a family (one level, one
+- Holm's step-down correction (:func:`harness.rank.stats.holm`) over all pairs of a family (one level, one
   coefficient).
 - Significance clusters as in the WMT metrics task (Freitag et al. 2022; mt-metrics-eval's ``AssignRanks``):
   metrics sorted by the statistic; a metric starts a new cluster (rank + 1) when some metric ranked above it
@@ -28,7 +28,7 @@ from harness.metaeval import coefficients as coef
 from harness.metaeval import levels
 from harness.metaeval.coefficients import Array
 from harness.metaeval.weights import Weights, system_means
-from harness.stats import DEFAULT_ALPHA, DEFAULT_RESAMPLES, holm
+from harness.rank.stats import DEFAULT_ALPHA, DEFAULT_RESAMPLES, holm
 
 METHOD = (
     "paired permutation test PERM-BOTH (Deutsch, Dror & Roth 2021): z-scored metrics, each cell swapped with "

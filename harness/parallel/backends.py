@@ -24,11 +24,11 @@ from typing import Generic, Protocol, TypeVar
 
 from harness.errors import HarnessError
 from harness.parallel.work import BatchResult, Chunk, PairResult, Recipe, init_worker, score_batch, score_in_worker
-from harness.registry import Metric
+from harness.scoring.registry import Metric
 
 T = TypeVar("T")
 # Modules the forkserver imports once, before it forks any worker.
-_PRELOAD = ["harness.parallel.work", "harness.registry", "metrics"]
+_PRELOAD = ["harness.parallel.work", "harness.scoring.registry", "metrics"]
 # Sources whose worker is remembered (a hash and a worker number each): far more than a worker's caches hold.
 _OWNERS_KEPT = 100_000
 

@@ -9,7 +9,7 @@ each comes back, in input order, its rows are appended to each system's journal 
 driver holds only the batches in flight, and an interruption loses at most those.
 
 Metrics that score each example on its own run on the workers; a metric whose scores depend on the whole
-call (:meth:`~harness.registry.Metric.per_example` False) is scored here, once per system over all of its
+call (:meth:`~harness.scoring.registry.Metric.per_example` False) is scored here, once per system over all of its
 examples, exactly as in a one-process run. An example a metric fails on keeps its row, with ``error``
 instead of scores; an example a generating system failed on is written as the generator left it.
 """
@@ -24,14 +24,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from harness import stats
-from harness.cleaning import CleanRule, Removed, clean_text
 from harness.errors import HarnessError
 from harness.parallel import Execution, usable_cores
 from harness.parallel.backends import Backend, InlineBackend, PoolBackend
 from harness.parallel.journal import Journal
 from harness.parallel.work import BatchResult, Chunk, Outcome, PairResult, Recipe, one_line
-from harness.registry import Metric, score_problem
+from harness.rank import stats
+from harness.read.cleaning import CleanRule, Removed, clean_text
+from harness.scoring.registry import Metric, score_problem
 
 EMPTY_CANDIDATE = "empty_candidate"
 MIN_BATCH_PAIRS = 64

@@ -9,7 +9,7 @@ While a run is being scored its directory, ``DIR/<task>/<system>/<run-id>/``, ho
 - ``examples.jsonl``: the rows scored so far, appended and fsync'ed batch by batch, in input order.
 
 It has no ``run.json``, so leaderboards, reports and comparisons do not take it for a run (they read only
-directories with one; :func:`harness.store.read_runs` lists it as partial). When every example is written,
+directories with one; :func:`harness.store.store.read_runs` lists it as partial). When every example is written,
 ``run.json`` is written beside the rows (to a temporary name, then renamed, so it appears whole or not at
 all), and ``partial.json`` is removed. A process killed mid-write leaves at most one torn last line,
 which is dropped when the run is resumed.
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from harness.errors import HarnessError
-from harness.store import EXAMPLES_FILE, PARTIAL_FILE, RUN_FILE
+from harness.store.store import EXAMPLES_FILE, PARTIAL_FILE, RUN_FILE
 
 CANDIDATES_FILE = "candidates.jsonl"
 

@@ -9,7 +9,7 @@ Scoring is isolated per example. Each metric is first called once on the whole b
 call raises, or returns the wrong number of rows, is the batch scored chunk by chunk, and a failing chunk
 pair by pair, so the one example that fails gets the error and every other example its scores. A row that
 breaks the metric's contract (a key missing, a value out of bounds) is that example's error. This needs
-metrics whose scores depend on each pair alone (:meth:`~harness.registry.Metric.per_example`); the driver
+metrics whose scores depend on each pair alone (:meth:`~harness.scoring.registry.Metric.per_example`); the driver
 scores the others in one call per system.
 """
 
@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.registry import Metric, score_problem
+from harness.scoring.registry import Metric, score_problem
 
 # What one metric gave one pair: (scores, detail or None) when it scored, or the one-line error message.
 Outcome = tuple[dict[str, float], Any] | str

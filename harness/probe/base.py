@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from harness.sentences import split_sentences
+from harness.scoring.sentences import split_sentences
 
 FRANK_TYPES = ("PredE", "EntE", "CircE", "CorefE", "LinkE", "OutE", "GramE", "Other")
 EXPECTATIONS = ("worse", "better", "same", "not_worse")

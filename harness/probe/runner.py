@@ -18,7 +18,7 @@ items of that system's scores, and with a single item, 0 (any change counts).
 Rates. For each (probe, key) with an expectation, the share of the probe's items on which the key behaved as
 expected (:mod:`harness.probe.base`): ``worse`` / ``better`` beyond the margin, ``same`` within it, or
 ``not_worse``. Its 95% interval is the percentile bootstrap over items of those per-item successes
-(:func:`harness.stats.bootstrap_intervals`, seeded; the successes are paired differences, perturbed minus
+(:func:`harness.rank.stats.bootstrap_intervals`, seeded; the successes are paired differences, perturbed minus
 original on the same item); the mean difference and its paired bootstrap interval are reported with it.
 
 Detection. A probe's *detection rate* is over its designated keys: for an error probe, the share of items on
@@ -39,13 +39,13 @@ from typing import Any
 
 import numpy as np
 
-from harness import stats
-from harness.cleaning import clean_text
 from harness.errors import HarnessError
+from harness.generate.systems import candidates_for, parse_spec
 from harness.probe.base import Perturbation, Probe, all_probes
-from harness.registry import Metric, build_metric, check_scores, metric_class, metric_names
-from harness.systems import candidates_for, parse_spec
-from harness.tasks import MetricSpec, Task, load_examples
+from harness.rank import stats
+from harness.read.cleaning import clean_text
+from harness.read.tasks import MetricSpec, Task, load_examples
+from harness.scoring.registry import Metric, build_metric, check_scores, metric_class, metric_names
 
 CATCH = 0.5  # a key "catches" a probe when it moves the expected way on at least this share of items
 VERSION = "1"

@@ -37,8 +37,8 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.registry import Metric, check_lengths, register
-from harness.sizes import warn_size
+from harness.scoring.registry import Metric, check_lengths, register
+from harness.scoring.sizes import warn_size
 from metrics.bertscore.encoder import BATCHING, WINDOW_POLICY, Encoded, Encoder
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"

@@ -10,7 +10,7 @@ from typing import Any
 
 import evaluate
 
-from harness.hf_evaluate import compute, metric_info
+from harness.scoring.hf_evaluate import compute, metric_info
 from metrics.bertscore import BertScore as _BertScore
 
 _CITATION = """\

@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.registry import Metric, check_lengths, register
+from harness.scoring.registry import Metric, check_lengths, register
 from metrics.certainty import analyse as _analyse
 from metrics.certainty import compare as _compare
 from metrics.certainty import lexicon as _lexicon

@@ -1,6 +1,6 @@
 """Sentences, content words, certainty cues and negations of a text, and the alignment of two texts.
 
-Sentence splitting is a regular-expression splitter of our own rather than pysbd (``harness.sentences``):
+Sentence splitting is a regular-expression splitter of our own rather than pysbd (``harness.scoring.sentences``):
 pysbd takes about 3 ms for a 300-character summary, more than this metric's whole budget per pair (200
 pairs/s on one core). It splits at a line break, and after ``.``, ``!``, ``?`` or ``…`` (and any closing
 quote or bracket) followed by whitespace, unless the next character is a lower-case letter (except after a

@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.registry import Metric, check_lengths, register
+from harness.scoring.registry import Metric, check_lengths, register
 from metrics.entities import match as _match
 from metrics.entities import ner as _ner
 

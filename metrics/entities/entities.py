@@ -9,7 +9,7 @@ from typing import Any
 
 import evaluate
 
-from harness.hf_evaluate import compute, metric_info
+from harness.scoring.hf_evaluate import compute, metric_info
 from metrics.entities import Entities as _Entities
 
 _CITATION = """\

@@ -26,7 +26,7 @@ give 0.13878… on the same texts (``case: true`` gives the old number). Whitesp
 that re-flowing paragraphs changes nothing).
 
 These are descriptions, not scores to rank by (direction ``none``): a copy maximises coverage and density.
-The leaderboard uses them for its fidelity-novelty view and to flag near-copies (:mod:`harness.novelty`).
+The leaderboard uses them for its fidelity-novelty view and to flag near-copies (:mod:`harness.rank.novelty`).
 Per example, ``details.extractiveness.fragments`` lists each fragment as character spans in the candidate
 (as scored) and in the source, so a report can highlight copied stretches.
 
@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.registry import Metric, check_lengths, register
+from harness.scoring.registry import Metric, check_lengths, register
 from metrics.extractiveness.fragments import Article, greedy_fragments, stats
 from metrics.extractiveness.tokens import DEFAULT, TOKENIZERS, spacy_version, tokenize
 

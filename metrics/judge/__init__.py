@@ -31,8 +31,8 @@ from typing import Any, ClassVar
 from harness.errors import HarnessError
 from harness.generate.cache import default_path
 from harness.generate.driver import GenerationSettings
-from harness.registry import Metric, check_lengths, register
-from harness.sentences import splitter_name
+from harness.scoring.registry import Metric, check_lengths, register
+from harness.scoring.sentences import splitter_name
 from metrics.judge import ask as _ask
 from metrics.judge import parse as _parse
 from metrics.judge import prompts as _prompts

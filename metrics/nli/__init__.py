@@ -28,8 +28,8 @@ from importlib.metadata import version
 from typing import Any, ClassVar
 
 from harness.errors import HarnessError
-from harness.registry import Metric, check_lengths, register
-from harness.sentences import splitter_name
+from harness.scoring.registry import Metric, check_lengths, register
+from harness.scoring.sentences import splitter_name
 from metrics.nli import classifier as _classifier
 from metrics.nli import summac as _summac
 from metrics.nli import units as _units

@@ -8,7 +8,7 @@ Here a chunk packs whole source sentences, in order, while it stays within ``chu
 tokens (a sentence longer than that is a chunk on its own): a chunk never cuts a sentence, so every unit
 has clean character offsets for the report.
 
-Sentences come from :func:`harness.sentences.split_sentences` (lines, then pysbd), the splitter rougeLsum
+Sentences come from :func:`harness.scoring.sentences.split_sentences` (lines, then pysbd), the splitter rougeLsum
 uses; each unit carries its ``[start, end)`` character offsets in its text.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.sentences import split_sentences
+from harness.scoring.sentences import split_sentences
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.registry import Metric, check_lengths, register
+from harness.scoring.registry import Metric, check_lengths, register
 from metrics.numeric import extract as _extract
 from metrics.numeric import match as _match
 from metrics.numeric import names as _names

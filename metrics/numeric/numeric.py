@@ -8,7 +8,7 @@ from typing import Any
 
 import evaluate
 
-from harness.hf_evaluate import compute, metric_info
+from harness.scoring.hf_evaluate import compute, metric_info
 from metrics.numeric import Numeric as _Numeric
 
 _CITATION = """\

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.registry import Metric, check_lengths, register
+from harness.scoring.registry import Metric, check_lengths, register
 from metrics.quotes import extract as _extract
 from metrics.quotes import match as _match
 

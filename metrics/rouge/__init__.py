@@ -10,7 +10,7 @@ dependency: the tests compare against it, and the signature names its version as
 numbers equal.
 
 rouge1/rouge2/rougeL are computed on the texts as given, and rougeLsum (summary-level union LCS, one
-sentence per line) on the texts split into sentences by :mod:`harness.sentences` (``sentences:
+sentence per line) on the texts split into sentences by :mod:`harness.scoring.sentences` (``sentences:
 lines+rules``, the default: newlines are boundaries and the harness's rule-based splitter cuts within lines;
 ``lines+pysbd``, the default before, cuts within lines with pysbd), or on the texts' own lines unchanged
 (``sentences: lines``, rouge-score's convention, for reproducing published numbers).
@@ -29,9 +29,9 @@ from functools import lru_cache
 from importlib.metadata import version
 
 from harness.errors import HarnessError
-from harness.registry import Metric, check_lengths, register
-from harness.sentences import split_sentences, splitter_name
-from harness.sizes import warn_size
+from harness.scoring.registry import Metric, check_lengths, register
+from harness.scoring.sentences import split_sentences, splitter_name
+from harness.scoring.sizes import warn_size
 from metrics.rouge.scores import (
     LcsReference,
     NgramReference,

@@ -11,7 +11,7 @@ from typing import Any
 
 import evaluate
 
-from harness.hf_evaluate import compute, metric_info
+from harness.scoring.hf_evaluate import compute, metric_info
 from metrics.rouge import DEFAULT_TYPES
 from metrics.rouge import Rouge as _Rouge
 

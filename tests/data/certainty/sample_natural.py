@@ -1,7 +1,7 @@
 """Draw the naturally occurring sentence pairs of the certainty labelled set (run once; output labelled by hand).
 
 Pairs a system-summary sentence with the source sentence it overlaps most, by a procedure independent of
-the metric under test: sentences from pysbd (``harness.sentences``) for SummEval articles and FRANK's own
+the metric under test: sentences from pysbd (``harness.scoring.sentences``) for SummEval articles and FRANK's own
 ``article_lines``/``<model>_lines``, similarity = Jaccard of lower-cased word sets (no stop list), kept at
 >= 0.3. Documents the metric was developed on are excluded (the first 12 SummEval ids and the first 10
 FRANK CNN/DM and 20 FRANK BBC hashes, sorted). To find pairs where a shift *could* occur, the source
@@ -19,7 +19,7 @@ import re
 import sys
 from pathlib import Path
 
-from harness.sentences import split_sentences
+from harness.scoring.sentences import split_sentences
 
 
 def wordset(text: str) -> set[str]:

@@ -6,7 +6,7 @@ plotly.js once (:func:`plotly_js`) and each figure is a ``<div>`` with the scrip
   the key; clicking a point opens that example in the drill-down);
 - ``novelty`` (rewrite tasks scored with ``extractiveness``): each system's mean fidelity (``rougeL_p``, or
   the other fidelity keys through a menu) against its novelty (``extractiveness_novel2``), with the Pareto front
-  of those two axes drawn as a line and near-copies marked (:mod:`harness.novelty`).
+  of those two axes drawn as a line and near-copies marked (:mod:`harness.rank.novelty`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from harness import novelty
-from harness.leaderboard import Board
+from harness.rank import novelty
+from harness.rank.leaderboard import Board
 
 # Colour-blind-safe (Okabe-Ito), one per system in rank order.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]

@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.cleaning import CleanRule
 from harness.errors import HarnessError, did_you_mean, where
 from harness.gate.config import GATE_SECTIONS, Gate, gate_value_problem
 from harness.generate.options import OptionError
 from harness.generate.prompts import PromptTemplate, parse_template
+from harness.generate.systems import check_system_name, parse_spec
+from harness.read.cleaning import CleanRule
 from harness.read.example import Example
-from harness.registry import build_metric
-from harness.systems import check_system_name, parse_spec
-from harness.textio import TABLE_SUFFIXES, Row, read_bytes, read_rows
-from harness.yamlio import YamlDoc, load_yaml
+from harness.read.textio import TABLE_SUFFIXES, Row, read_bytes, read_rows
+from harness.read.yamlio import YamlDoc, load_yaml
+from harness.scoring.registry import build_metric
 
 KINDS = ("rewrite", "summarise")
 TASK_KEYS = (
@@ -86,7 +86,7 @@ class Task:
 def builtin_tasks_dir() -> Path:
     """The project's ``tasks/`` folder (override with ``HARNESS_TASKS_DIR``)."""
     override = os.environ.get("HARNESS_TASKS_DIR")
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "tasks"
+    return Path(override) if override else Path(__file__).resolve().parents[2] / "tasks"
 
 
 def task_dirs() -> list[Path]:

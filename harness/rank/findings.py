@@ -9,7 +9,7 @@ existed get them too, and a leaderboard stays a function of its files (as HELM's
 
 A metric plugs in with one decorated function, in its own module or here::
 
-    from harness.findings import rule
+    from harness.rank.findings import rule
 
     @rule("nli", kinds=("unsupported",))
     def _nli(details, scores):
@@ -68,7 +68,7 @@ def rule(
 
 def rules() -> dict[str, Rule]:
     """Every registered rule, after the metric modules (which may register their own) are imported."""
-    from harness.registry import metric_names
+    from harness.scoring.registry import metric_names
 
     metric_names()  # imports every metric module once
     return dict(_RULES)

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from harness.errors import HarnessError, where
-from harness.textio import read_text
+from harness.read.textio import read_text
 
 KeyPath = tuple[str | int, ...]
 

@@ -1,10 +1,10 @@
-"""Leaderboards as text: a terminal table, Markdown, CSV and JSON, all from :class:`harness.leaderboard.Board`.
+"""Leaderboards as text: a terminal table, Markdown, CSV and JSON, all from :class:`harness.rank.leaderboard.Board`.
 
 Every format carries the same facts: each system's mean per key, its 95% bootstrap interval, and whether it
 is in the key's top group (not significantly different from the best). The table and Markdown show the
 interval of the primary key and mark top-group means; CSV and JSON carry every key's interval.
 
-Findings (:mod:`harness.findings`): per system, the examples with at least one finding of each ``METRIC:KIND``
+Findings (:mod:`harness.rank.findings`): per system, the examples with at least one finding of each ``METRIC:KIND``
 and the 95% Wilson interval of that rate: a compact line per system under the terminal table, a table in
 Markdown, ``<name>``/``<name>_low``/``<name>_high`` columns in CSV, and in JSON a ``findings`` object per row
 (finding name -> example count) with ``findings_detail`` (count, n, rate, interval and the example ids).
@@ -17,9 +17,9 @@ import io
 import json
 from typing import Any
 
-from harness import novelty
 from harness.errors import HarnessError
-from harness.leaderboard import Board
+from harness.rank import novelty
+from harness.rank.leaderboard import Board
 
 FORMATS = ("table", "md", "csv", "json")
 
@@ -250,7 +250,7 @@ def _rate(count: int, n: int, interval: tuple[float, float] | None, *, zero: boo
 
 
 FINDINGS_WHAT = (
-    "examples with at least one finding of each kind (METRIC:KIND, harness/findings.py), 95% Wilson interval "
+    "examples with at least one finding of each kind (METRIC:KIND, harness/rank/findings.py), 95% Wilson interval "
     "on the rate"
 )
 

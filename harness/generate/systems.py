@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from harness.errors import HarnessError, closest, where
 from harness.generate.options import GENERATING_KINDS, GeneratorConfig, generator_config, parse_options
 from harness.read.example import Example
-from harness.sentences import split_sentences
-from harness.textio import decode_utf8, read_bytes, read_rows
+from harness.read.textio import decode_utf8, read_bytes, read_rows
+from harness.scoring.sentences import split_sentences
 
 if TYPE_CHECKING:
     from harness.generate.driver import GenerationSettings

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.leaderboard import Board
+from harness.rank.leaderboard import Board
 
 NOVELTY = "extractiveness_novel2"
 DENSITY = "extractiveness_density"

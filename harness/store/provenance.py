@@ -26,7 +26,7 @@ def package_versions(names: tuple[str, ...] = RECORDED_PACKAGES) -> dict[str, st
 
 def project_commit() -> dict[str, Any]:
     """The git commit of the harness checkout and whether it had uncommitted changes (``None`` outside git)."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
 
     def git(*args: str) -> str | None:
         try:

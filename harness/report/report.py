@@ -1,7 +1,7 @@
 """``harness report``: one self-contained HTML page (and a Markdown summary) built from run files only.
 
-The page holds each task's leaderboard (:func:`harness.leaderboard.build_boards`), plots of the means and of
-the per-example scores (:mod:`harness.plots`), and a drill-down of every example: the source beside each
+The page holds each task's leaderboard (:func:`harness.rank.leaderboard.build_boards`), plots of the means and of
+the per-example scores (:mod:`harness.report.plots`), and a drill-down of every example: the source beside each
 system's scored candidate, aligned paragraph to paragraph (when both have as many) or sentence by sentence
 (each candidate sentence beside the source unit it overlaps most), with unsupported words shaded:
 
@@ -11,7 +11,7 @@ system's scored candidate, aligned paragraph to paragraph (when both have as man
 - *numeric discrepancy*: from ``details.numeric.discrepancies`` of the run, with the source figure it
   contradicts highlighted in the source.
 
-Findings (:mod:`harness.findings`): a table per task of the examples with each ``METRIC:KIND`` per system, whose
+Findings (:mod:`harness.rank.findings`): a table per task of the examples with each ``METRIC:KIND`` per system, whose
 counts open the list of those examples (each opens its drill-down, which lists the example's findings). When the
 results folder holds a ``harness meta-eval --out`` page (``metaeval.html`` in it or in a folder just inside it),
 the page links it.
@@ -30,13 +30,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness import findings, formats, novelty, plots
-from harness.cleaning import clean_text
 from harness.errors import HarnessError
-from harness.highlight import align, paragraphs, segments, sentences, unsupported
-from harness.leaderboard import Board, build_boards
 from harness.probe import render as probe_render
-from harness.store import StoredRun, read_examples
+from harness.rank import findings, formats, novelty
+from harness.rank.leaderboard import Board, build_boards
+from harness.read.cleaning import clean_text
+from harness.report import plots
+from harness.report.highlight import align, paragraphs, segments, sentences, unsupported
+from harness.store.store import StoredRun, read_examples
 
 WORST_N = 3
 
@@ -46,7 +47,7 @@ WORST_N = 3
 
 def load_sources(run: StoredRun) -> tuple[dict[str, str] | None, str | None]:
     """The cleaned source of every example of ``run`` by id, or None and the reason it cannot be shown."""
-    from harness.tasks import load_examples, load_task
+    from harness.read.tasks import load_examples, load_task
 
     recorded = run.meta["task"]
     task_file = Path(str(recorded.get("file", "")))
@@ -307,7 +308,7 @@ def render_html(report: Report, out: Path | None = None) -> str:
     return env.get_template("report.html.j2").render(
         report=report,
         footers={b.board.task: formats.footer(b.board, markdown=True) for b in report.boards},
-        # Fidelity-novelty view per task: (view or None, note or None); see harness.novelty.
+        # Fidelity-novelty view per task: (view or None, note or None); see harness.rank.novelty.
         novelty={b.board.task: novelty.view(b.board) for b in report.boards},
         near_copy_mark=novelty.NEAR_COPY_MARK,
         near_copy_rule=f"{novelty.NEAR_COPY_RULE}: {novelty.NEAR_COPY_WHY}",

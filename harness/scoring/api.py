@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.registry import Metric, build_metric, check_scores
+from harness.scoring.registry import Metric, build_metric, check_scores
 
 
 def resolve_metrics(metrics: Sequence[str | Metric]) -> list[Metric]:

@@ -19,7 +19,7 @@ from bisect import bisect_left
 from functools import lru_cache
 from typing import Any
 
-from harness.sentences import split_sentences
+from harness.scoring.sentences import split_sentences
 
 _WORD = re.compile(r"[a-z0-9]+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -95,7 +95,7 @@ def paragraphs(text: str) -> list[Span]:
 
 
 def sentences(text: str) -> list[Span]:
-    """Sentence spans (:func:`harness.sentences.split_sentences`), found back in the text in order."""
+    """Sentence spans (:func:`harness.scoring.sentences.split_sentences`), found back in the text in order."""
     spans, cursor = [], 0
     for sentence in split_sentences(text):
         start = text.find(sentence, cursor)

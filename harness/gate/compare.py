@@ -2,7 +2,7 @@
 
 For every key of the metrics both runs share, the candidate-minus-baseline difference of the means on the
 example ids both runs scored, with its paired percentile bootstrap interval (Koehn 2004) and the paired
-approximate randomisation p-value, both from :mod:`harness.stats` (one set of resamples shared by every
+approximate randomisation p-value, both from :mod:`harness.rank.stats` (one set of resamples shared by every
 key). Runs are compared only when their task, task version, data and the signatures of the shared metrics
 agree and their ids overlap; otherwise :class:`~harness.errors.HarnessError` says which differs.
 
@@ -13,7 +13,7 @@ Gates:
   at (1 - level) / 2, so a candidate that differs from the baseline only by noise fails about 2.5% of the time.
 - ``min`` KEY=VALUE fails when the candidate's mean (the one its ``run.json`` reports) is below VALUE.
 - ``max_count`` NAME=N fails when more than N of the candidate's examples have a finding NAME (``METRIC:KIND``,
-  :mod:`harness.findings`, e.g. ``quotes:fabricated``); a bare numeric discrepancy kind (``scale``, ``missing``,
+  :mod:`harness.rank.findings`, e.g. ``quotes:fabricated``); a bare numeric discrepancy kind (``scale``, ``missing``,
   the names from before findings) counts ``details.numeric.discrepancies`` of that kind. Every such example is
   named with what was found.
 
@@ -22,7 +22,7 @@ in each run, the change in that rate with its paired bootstrap interval and the 
 example a 0/1 indicator), from the same resamples as the keys.
 
 With no gate at all the default is ``max_drop`` of 0 on the task's primary key. Nothing here prints or exits;
-:mod:`harness.junit` renders the verdicts for CI.
+:mod:`harness.gate.junit` renders the verdicts for CI.
 """
 
 from __future__ import annotations
@@ -33,11 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness import findings, stats
 from harness.errors import HarnessError, did_you_mean
 from harness.gate.config import Gate
-from harness.store import RUN_FILE, StoredRun, examples_by_id, read_runs
-from harness.tasks import load_task
+from harness.rank import findings, stats
+from harness.read.tasks import load_task
+from harness.store.store import RUN_FILE, StoredRun, examples_by_id, read_runs
 
 
 def read_run(path: Path) -> StoredRun:

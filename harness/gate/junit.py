@@ -15,7 +15,7 @@ import socket
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
-from harness.compare import Comparison, GateResult
+from harness.gate.compare import Comparison, GateResult
 
 
 def _cell(text: str) -> str:
@@ -50,7 +50,7 @@ def to_markdown(comparison: Comparison, results: list[GateResult]) -> str:
     if comparison.findings:
         lines += [
             "",
-            f"Findings (harness/findings.py): examples with at least one, of the {len(comparison.ids)} common; "
+            f"Findings (harness/rank/findings.py): examples with at least one, of the {len(comparison.ids)} common; "
             f"change in the rate (candidate − baseline) with its {comparison.level:.0%} paired bootstrap interval "
             "and paired permutation p.",
             "",

@@ -7,7 +7,7 @@ below it with the reason it was left out.
 
 Each mean carries the 95% percentile bootstrap interval its run recorded. For every key with a better
 direction, the best system is compared with each other ranked system on the same example ids by the paired
-approximate randomisation test of :mod:`harness.stats`, Holm-corrected over those comparisons; the systems
+approximate randomisation test of :mod:`harness.rank.stats`, Holm-corrected over those comparisons; the systems
 whose adjusted p is at least alpha form the top group (not significantly different from the best).
 """
 
@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness import findings as named_findings
-from harness import stats
 from harness.errors import HarnessError, did_you_mean
-from harness.store import BrokenRun, StoredRun, examples_by_id, examples_problem, scan_runs
+from harness.rank import findings as named_findings
+from harness.rank import stats
+from harness.store.store import BrokenRun, StoredRun, examples_by_id, examples_problem, scan_runs
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Board:
     common_ids: list[str] = field(default_factory=list)
     # Runs of this task whose run.json or examples.jsonl is broken, left out with --skip-broken ("not ranked").
     broken: list[BrokenRun] = field(default_factory=list)
-    # system -> finding name (METRIC:KIND) -> the examples with at least one (harness.findings), every name
+    # system -> finding name (METRIC:KIND) -> the examples with at least one (harness.rank.findings), every name
     # that any ranked run has or that its metrics' rules declare, so a 0 is shown as 0.
     findings: dict[str, dict[str, named_findings.Count]] = field(default_factory=dict)
     # system -> metric -> the examples with at least one finding of any of its kinds

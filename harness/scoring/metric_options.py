@@ -13,10 +13,10 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from harness.errors import HarnessError, did_you_mean
-from harness.registry import metric_class, metric_names
+from harness.scoring.registry import metric_class, metric_names
 
 if TYPE_CHECKING:
-    from harness.tasks import MetricSpec
+    from harness.read.tasks import MetricSpec
 
 FLAG = "--metric-option"
 
@@ -59,7 +59,7 @@ def apply_metric_options(
     specs: Sequence[MetricSpec], options: dict[str, dict[str, Any]], *, chosen_by: str = "the task"
 ) -> tuple[MetricSpec, ...]:
     """``specs`` with the flags' options over their own; a flag for a metric not among them is an error."""
-    from harness.tasks import MetricSpec
+    from harness.read.tasks import MetricSpec
 
     names = [spec.name for spec in specs]
     for metric in options:

@@ -18,21 +18,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness import __version__, stats
-from harness.cleaning import Removed, clean_text
+from harness import __version__
 from harness.errors import HarnessError, where
 from harness.generate.cache import default_path
 from harness.generate.driver import GenerationSettings
+from harness.generate.systems import Candidates, GenerationContext, SystemSpec, candidates_for, check_generating
 from harness.parallel import Execution
 from harness.parallel.engine import EMPTY_CANDIDATE, Meter, Ran, SystemInput, Tally, score_journals
 from harness.parallel.journal import Journal, candidates_text, is_partial, reopen
 from harness.parallel.journal import start as start_journal
 from harness.parallel.work import Recipe
-from harness.provenance import environment, package_versions, project_commit
-from harness.registry import Metric, build_metric
-from harness.store import new_run_id
-from harness.systems import Candidates, GenerationContext, SystemSpec, candidates_for, check_generating
-from harness.tasks import Dataset, MetricSpec, Task, load_examples, load_task
+from harness.rank import stats
+from harness.read.cleaning import Removed, clean_text
+from harness.read.tasks import Dataset, MetricSpec, Task, load_examples, load_task
+from harness.scoring.registry import Metric, build_metric
+from harness.store.provenance import environment, package_versions, project_commit
+from harness.store.store import new_run_id
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from harness.registry import Metric
+from harness.scoring.registry import Metric
 
 
 def text_pair_features() -> Any:

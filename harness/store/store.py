@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.textio import read_rows
+from harness.read.textio import read_rows
 
 RUN_FILE = "run.json"
 EXAMPLES_FILE = "examples.jsonl"
