@@ -8,7 +8,7 @@ also gets a novelty figure, from the ``extractiveness`` metric (Grusky et al. 20
   beside it;
 - fidelity: ``rougeL_p`` and ``rouge2_p``, whichever of them the runs have (higher is better): the keys that
   ``harness meta-eval`` puts in the first significance cluster both on SummEval consistency and on FRANK
-  factuality (README, "Meta-evaluation"), where ``bertscore_f`` and ``numeric_precision`` are in lower ones.
+  factuality (docs/meta-evaluation.md), where ``bertscore_f`` and ``numeric_precision`` are in lower ones.
   A precision key rewards copying (a copy has precision 1), which is why novelty is the other axis and the
   near-copy flag stands beside it.
 
@@ -18,8 +18,8 @@ already orders systems by how much is new, and two novelty axes would put every 
 fragments are shorter on the front.
 
 Near-copy: a system whose mean ``extractiveness_coverage`` is at least :data:`NEAR_COPY_COVERAGE` and whose
-mean ``extractiveness_novel2`` is at most :data:`NEAR_COPY_NOVEL2`. Where systems land (README,
-"Leaderboard"; ``benchmarks/near_copy_threshold.py``): on REALSumm's 100 CNN/DM articles, the 10 extractive
+mean ``extractiveness_novel2`` is at most :data:`NEAR_COPY_NOVEL2`. Where systems land (docs/leaderboard.md;
+``benchmarks/near_copy_threshold.py``): on REALSumm's 100 CNN/DM articles, the 10 extractive
 systems have novel2 0.024-0.037 (their sentences are copied; the new bigrams are the joins between them) and
 the 14 abstractive ones 0.075-0.198, with coverage at least 0.97 for all of them; on the seeds tasks ``copy``
 and ``lead-3`` have coverage 1 and novel2 0, the LLM rewrite 0.63. 0.05 lies between the extractive and the

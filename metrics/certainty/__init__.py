@@ -22,7 +22,7 @@ Limits: lexical, so a hedge the lexicon lacks is invisible and a cue word used i
 of past ability) counts; no syntax, so scope is approximated by neighbouring content words; a candidate
 sentence far from every source sentence (a heavy paraphrase) is not compared; negation is counted, not
 parsed (a double negative and a plain statement agree). Measured on the labelled set of
-``tests/data/certainty/pairs.jsonl`` (README, "certainty"). Each source is analysed once per metric
+``tests/data/certainty/pairs.jsonl`` (docs/metrics/certainty.md). Each source is analysed once per metric
 instance (an LRU of ``cache_size`` sources), however many systems are scored against it.
 """
 

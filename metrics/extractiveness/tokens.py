@@ -11,7 +11,7 @@ Newsroom (Grusky et al. 2018) and SummEval's ``DataStatsMetric`` tokenise with s
   rule (``(?<=[{a}])(?:{h})(?=[{a}])``, the generic rule spaCy 2's English used). Only that rule is changed:
   spaCy 3 also dropped a few tokenizer exceptions (e.g. ``")`` as one token, ``May.``, ``theses`` split as
   ``these s``) that are not restored, so on other texts this mode is close to spaCy 2, not equal to it
-  (README, "extractiveness": agreement measured on 6,259 SummEval and FRANK texts).
+  (docs/metrics/extractiveness.md: agreement measured on 6,259 SummEval and FRANK texts).
 
 ``default`` also drops spaCy's whitespace tokens (newlines, extra spaces); ``summeval`` keeps them, as
 SummEval does (see :func:`tokenize`).
