@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import math
+import os
 import pkgutil
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -134,6 +135,18 @@ def check_lengths(metric: str, sources: Sequence[str], candidates: Sequence[str]
         for index, text in enumerate(texts):
             if not isinstance(text, str):
                 raise HarnessError(f"{metric}: {label}[{index}] is {type(text).__name__}, expected str")
+
+
+def check_model_option(metric: str, model: object, *, expected: str, folder: str, hint: str) -> None:
+    """Reject a ``model`` option that is not a non-empty string, or that names a local folder (it starts with
+    ``.``, ``/`` or ``~``) that does not exist, before any library is imported: "``metric``: 'model' must be
+    ``expected``" and "``metric``: model ``folder`` ... does not exist; ``hint``". None (no model given) passes."""
+    if model is None:
+        return
+    if not isinstance(model, str) or not model.strip():
+        raise HarnessError(f"{metric}: 'model' must be {expected}, got {model!r}")
+    if model.startswith((".", "/", "~")) and not os.path.isdir(os.path.expanduser(model)):
+        raise HarnessError(f"{metric}: model {folder} {model!r} does not exist; {hint}")
 
 
 def check_scores(metric: Metric, rows: list[dict[str, float]]) -> None:

@@ -37,7 +37,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.scoring.registry import Metric, check_lengths, register
+from harness.scoring.registry import Metric, check_lengths, check_model_option, register
 from harness.scoring.sizes import warn_size
 from metrics.bertscore.encoder import BATCHING, WINDOW_POLICY, Encoded, Encoder
 
@@ -102,13 +102,13 @@ class BertScore(Metric):
         window: bool = True,
         device: str | None = None,
     ) -> None:
-        if model is not None and (not isinstance(model, str) or not model.strip()):
-            raise HarnessError(f"bertscore: 'model' must be a hub id or a local directory, got {model!r}")
-        if model is not None and model.startswith((".", "/", "~")) and not os.path.isdir(os.path.expanduser(model)):
-            raise HarnessError(
-                f"bertscore: model directory {model!r} does not exist; give a directory that "
-                "transformers' AutoModel.from_pretrained loads, or a hub id"
-            )
+        check_model_option(
+            "bertscore",
+            model,
+            expected="a hub id or a local directory",
+            folder="directory",
+            hint="give a directory that transformers' AutoModel.from_pretrained loads, or a hub id",
+        )
         if layer is None:
             if model is None:
                 layer = DEFAULT_LAYER

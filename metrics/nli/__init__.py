@@ -21,14 +21,13 @@ there, and its label (the most probable class): the report shades sentences whos
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from collections.abc import Sequence
 from importlib.metadata import version
 from typing import Any, ClassVar
 
 from harness.errors import HarnessError
-from harness.scoring.registry import Metric, check_lengths, register
+from harness.scoring.registry import Metric, check_lengths, check_model_option, register
 from harness.scoring.sentences import splitter_name
 from metrics.nli import classifier as _classifier
 from metrics.nli import summac as _summac
@@ -62,13 +61,13 @@ class Nli(Metric):
         batch_size: int = 32,
         device: str | None = None,
     ) -> None:
-        if model is not None and (not isinstance(model, str) or not model.strip()):
-            raise HarnessError(f"nli: 'model' must be a local checkpoint folder or a hub id, got {model!r}")
-        if model is not None and model.startswith((".", "/", "~")) and not os.path.isdir(os.path.expanduser(model)):
-            raise HarnessError(
-                f"nli: model folder {model!r} does not exist; give a folder written by save_pretrained "
-                "(e.g. a downloaded MNLI checkpoint)"
-            )
+        check_model_option(
+            "nli",
+            model,
+            expected="a local checkpoint folder or a hub id",
+            folder="folder",
+            hint="give a folder written by save_pretrained (e.g. a downloaded MNLI checkpoint)",
+        )
         if source_unit not in SOURCE_UNITS:
             raise HarnessError(f"nli: 'source_unit' must be sentence or chunk, got {source_unit!r}")
         for option, value in (("chunk_tokens", chunk_tokens), ("batch_size", batch_size)):
