@@ -168,7 +168,6 @@ _YEAR_BEFORE = re.compile(
 # A plural noun right after a figure ("2015 people"); not the plurals that follow a year ("2012 Olympics").
 _NOT_COUNTED = r"(?:olympics|games|elections|accounts|results|figures|awards|finals|series|riots|protests)"
 _PLURAL_NOUN = r"(?:[a-z]{2,}[^s'’\s]s|people|children|men|women|staff|police|personnel)"
-_PLURAL = re.compile(r"(?!" + _NOT_COUNTED + r"$)" + _PLURAL_NOUN, re.IGNORECASE)
 _PLURAL_AFTER = re.compile(r" (?!" + _NOT_COUNTED + r"\b)" + _PLURAL_NOUN + r"\b", re.IGNORECASE)
 _CHANGE = re.compile(r"(?<![A-Za-z])(?:from|by)\s+$", re.IGNORECASE)
 # "innings-and-39-run": a number inside a hyphenated compound modifier after a function word is a quantity.
@@ -627,8 +626,7 @@ def _classify(text: str, core: _Core, high: _Core | None, year_prefix: re.Match[
                     kind, dimension = "date", f"date:{month[:3]}"
         if kind == "count" and not core.separators and 1000 <= shown <= 2100 and shown == int(shown):
             kind, typed = "year", _YEAR_BEFORE.search(text, max(0, core.start - 12), core.start) is not None
-            after = _WORD_AFTER.match(text, core.end)
-            if not typed and after and after.start(1) - core.end == 1 and _PLURAL.fullmatch(after.group(1)):
+            if not typed and _PLURAL_AFTER.match(text, core.end):
                 kind = "count"  # "killing 2015 people", "1204 ballots": a count before the plural it counts
     direction, strict = "exact", False
     found = None
