@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "harness.read.textio": 0,
     "harness.read.yamlio": 0,
     "harness.scoring.sentences": 0,
+    "harness.scoring.stemming": 0,
     "harness.scoring.sizes": 0,
     "harness.rank.stats": 0,
     "harness.read.cleaning": 0,

@@ -3,13 +3,16 @@ version in the ROUGE signature, pysbd kept for old runs, and a one-line text of 
 
 from __future__ import annotations
 
+import re
 import warnings
 from importlib.metadata import version
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harness.scoring.registry import build_metric
-from harness.scoring.sentences import RULES_VERSION, split_sentences, splitter_name
+from harness.scoring.sentences import _CUT, RULES_VERSION, split_sentences, splitter_name
 from harness.scoring.sizes import InputSizeWarning
 
 
@@ -80,3 +83,25 @@ def test_a_huge_lcs_warns_naming_the_size() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", InputSizeWarning)
         metric.score(sources=[text], candidates=[text])  # under the real bound: no warning
+
+
+# rules-1's candidate cuts as first written, three branches each with its own group: _CUT puts the punctuation mark
+# in front of all three for speed, and must find exactly the same matches (so rules-1's splits are unchanged).
+_CUT_AS_WRITTEN = re.compile(
+    r"([.!?…]+)[\"'”’»)\]]*\s+(?=\S)"
+    r"|(?<=[a-z)\"”])([.!?])(?=[\"“]?[A-Z])"
+    r"|(?<=[a-z])([.!?])[\"”’](?=[A-Z])"
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aZ .!?…\"'”’“»)]( \n\t1", max_size=40))
+def test_candidate_cuts_equal_the_three_branch_form(line: str) -> None:
+    def cuts(pattern: re.Pattern[str]) -> list[tuple[int, int, str]]:
+        found = []
+        for m in pattern.finditer(line):
+            punctuation = m.group(1) + (m.group(2) or "") if pattern is _CUT else m.group(1) or m.group(2) or m.group(3)
+            found.append((m.start(), m.end(), punctuation))
+        return found
+
+    assert cuts(_CUT) == cuts(_CUT_AS_WRITTEN)

@@ -17,25 +17,18 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import lru_cache
-from typing import Any
 
 from harness.scoring.sentences import split_sentences
+from harness.scoring.stemming import porter_stemmer
 
 _WORD = re.compile(r"[a-z0-9]+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 Span = tuple[int, int]
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    from nltk.stem import porter  # the stemmer rouge-score uses
-
-    return porter.PorterStemmer()
-
-
 @lru_cache(maxsize=200_000)
 def _stem(token: str) -> str:
-    return str(_stemmer().stem(token))
+    return porter_stemmer()(token)  # the stemmer rouge-score uses
 
 
 def words(text: str, *, stem: bool = True) -> list[tuple[str, int, int]]:

@@ -26,6 +26,8 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
+from harness.scoring.stemming import porter_stemmer
+
 ROUGE_SCORE = "rouge_score"
 UNICODE = "unicode"
 TOKENIZERS = (ROUGE_SCORE, UNICODE)
@@ -77,9 +79,7 @@ class _StemCache(dict[str, str]):
 
 @lru_cache(maxsize=1)
 def _stems() -> _StemCache:
-    from nltk.stem import porter  # imports nltk (seconds): only when a text is stemmed
-
-    return _StemCache(porter.PorterStemmer().stem)
+    return _StemCache(porter_stemmer())
 
 
 def _class(codepoints: list[int]) -> str:
