@@ -53,6 +53,19 @@ SAME: list[tuple[str, str, str]] = [
     # rank claims backed by the same superlative
     ("rank", "He is one of the world's most successful scientists.", "He is one of the most successful scientists."),
     ("rank", "It was one of the biggest events.", "It was one of the biggest events of the year."),
+    # a length and its conversion in brackets; a scraped page's lost space before a figure with a unit
+    ("conversion", "The chimney is 198 metres high.", "The 650ft (198m) chimney stands."),
+    ("lost-space", "Fuelled by a refinery198 metre-high chimney.", "A 650ft (198m) chimney stands."),
+    ("lost-space", "It has a Water2,000 megawatt station.", "It is a 2,000 megawatt station."),
+    # ages, and "N and a half"
+    ("age", "The woman, 71, was found at home.", "The woman, aged 71, was found at home."),
+    ("age", "He left school at the age of 16.", "He left school as a 16-year-old."),
+    ("half", "He was jailed for 30 months.", "He was jailed for two-and-a-half years."),
+    ("half", "About 2.5 million people voted.", "About two and a half million people voted."),
+    # a small figure bound to the same thing, in other words
+    ("bound-to", "Both governments met. The two countries agreed.", "The two governments met and agreed."),
+    ("bound-to", "Six homes in the city face eviction.", "Six homes face eviction, the council said."),
+    ("bound-to", "The athletes went to London 2012.", "The athletes went to the 2012 Games."),
 ]
 
 CAUGHT: list[tuple[str, str, str, str]] = [
@@ -74,6 +87,28 @@ CAUGHT: list[tuple[str, str, str, str]] = [
         "unsupported",
     ),
     ("rank", "He is a scientist.", "He is one of the world's greatest scientists.", "unsupported"),
+    ("age", "He stayed at his prom for 10 minutes.", "He went missing at the age of 10.", "unit"),
+    ("half", "Her two-year-old daughter was with her.", "He was jailed for two-and-a-half years.", "unsupported"),
+    (
+        "counts-things",
+        "A licence can cost £1,000 here.",
+        "More than 1,000 people signed a petition here.",
+        "unsupported",
+    ),
+    ("bound", "There are 1,500 unlicensed HMOs.", "More than 1,000 people signed a petition.", "unsupported"),
+    # a small figure or a year whose clause has nothing in common with any source mention of it
+    (
+        "bound-to",
+        "We receive about five or six calls a day about this, he said.",
+        "Six residential homes in Southampton are facing eviction.",
+        "attribution",
+    ),
+    (
+        "bound-to",
+        "Many Clouds had previously won the Gold Cup trial in 2015.",
+        "Tests showed that the 2015 Grand National winner had no health problems.",
+        "attribution",
+    ),
 ]
 
 
@@ -279,3 +314,27 @@ def test_mixed_numbers_are_one_number(whole: int, fraction: str) -> None:
     numerator, denominator = VULGAR[fraction]
     found = extract(f"It was {whole}{fraction} in all.")
     assert len(found) == 1 and found[0].value == pytest.approx(whole + numerator / denominator), found
+
+
+_NOUNS = ["homes", "calls", "goals", "schools", "cats", "players", "votes", "boats"]
+_PLACES = ["Leeds", "the city", "Cardiff", "the village", "a farm"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=9),
+    st.sampled_from(_NOUNS),
+    st.sampled_from(_NOUNS),
+    st.sampled_from(_PLACES),
+    st.sampled_from(_PLACES),
+)
+def test_a_small_figure_is_attribution_exactly_when_its_clause_shares_nothing(
+    number: int, noun: str, other: str, place: str, other_place: str
+) -> None:
+    """A figure below ten backed by value is an ``attribution`` error when its clause and its source mention's
+    clause have no content word in common, and never when they share one (the thing it counts)."""
+    source = f"Officials said {number} {other} were counted near {other_place} on Monday."
+    candidate = f"There were {number} {noun} in {place}, reports show."
+    _, found = _discrepancies(source, candidate)
+    shared = noun == other or place == other_place
+    assert [d["kind"] for d in found] == ([] if shared else ["attribution"]), found

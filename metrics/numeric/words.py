@@ -1,5 +1,5 @@
 """Spelled-out English numbers: ``three``, ``twenty-five``, ``one hundred and thirty``, ``a dozen``,
-``half a million``, ``two thirds``, ``twenty-first``.
+``half a million``, ``two thirds``, ``twenty-first``, ``two and a half``.
 
 The grammar is the one of the Chicago Manual's "spelled-out numbers" (units, tens, ``hundred`` and the
 short-scale ``thousand``/``million``/``billion``/``trillion``, an optional ``and`` after a hundred), read
@@ -167,6 +167,12 @@ def parse(words: list[str]) -> Parsed | None:
         used = index
     if used == 0 or last == "and":
         return None
+    if words[used : used + 3] == ["and", "a", "half"] and last in ("small", "tens"):
+        # "two and a half", "two-and-a-half"; "two and a half million" scales the whole.
+        if not total and used + 3 < len(words) and words[used + 3] in BIG:
+            scale = BIG[words[used + 3]]
+            return Parsed((current + 0.5) * scale, used + 4, False, 0.5 * scale)
+        return Parsed(total + current + 0.5, used + 3, False, 0.5)
     return Parsed(total + current, used, False, precision)
 
 
