@@ -19,7 +19,7 @@ sentence per line keeps its lines; each line is split further by one of two spli
 
 Why rules is the default, measured by ``benchmarks/sentence_split.py`` on the shipped data: against the sentence
 lines that FRANK ships with its 501 CNN/DM and BBC articles (F1 0.869, pysbd 0.609) and REALSumm's summary
-sentences (0.872, pysbd 0.802), at 53x to 58x pysbd's speed (docs/metrics/rouge.md gives the figures). A sentence
+sentences (0.872, pysbd 0.802), at 174x pysbd's speed (docs/metrics/rouge.md gives the figures). A sentence
 split never drops or changes a character: the pieces, joined, spell out each line again (whitespace aside).
 """
 

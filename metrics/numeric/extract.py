@@ -375,7 +375,7 @@ def _apply_glued(text: str, core: _Core, suffix: str) -> bool:
 
 
 def _after_length(text: str, start: int) -> bool:
-    """ "650ft (198m)", "5 miles (8m": a parenthesis right after a length gives the same length in another unit,
+    """ "650ft (198m)", "30 feet (9m)": a parenthesis right after a length gives the same length in another unit,
     so an "m" in it is metres, not million."""
     before = _LENGTH_THEN_PARENTHESIS.search(text, max(0, start - 24), start)
     if before is None:
