@@ -66,6 +66,14 @@ SAME: list[tuple[str, str, str]] = [
     ("bound-to", "Both governments met. The two countries agreed.", "The two governments met and agreed."),
     ("bound-to", "Six homes in the city face eviction.", "Six homes face eviction, the council said."),
     ("bound-to", "The athletes went to London 2012.", "The athletes went to the 2012 Games."),
+    # spelled ranges; a bound backed by a figure of the same sentence's subject; a heading in capitals counts nothing
+    (
+        "range",
+        "It should keep him out for between three and four weeks.",
+        "He is expected to be out for three to four weeks.",
+    ),
+    ("bound", "The council in south London has paid the agency more than £2.1m.", "More than £1m was spent in London."),
+    ("fact-box", "Bueno could move to Porto. AGE: 27 CLUBS Real Madrid", "The 27-year-old could move to Porto."),
 ]
 
 CAUGHT: list[tuple[str, str, str, str]] = [

@@ -30,6 +30,9 @@ _BOUNDARY = re.compile(
     r"[;:!?\n()\"“”]|[.,](?=\s|$)|\s(?:and|but|while|whereas|which|who|whose|although|though)\s", re.I
 )
 _SPAN = 80  # characters looked at on each side of a figure
+_SENTENCE_SPAN = 300
+# A sentence ends at . ! ? before a space, or before a capital with the space lost ("said.The"), or a line break.
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$|[A-Z])|\n")
 _WORDS_EACH_SIDE = 8
 # Words that say nothing of what a figure counts: function words, reporting and auxiliary verbs.
 _STOP = (
@@ -208,6 +211,22 @@ def frame(text: str, start: int, end: int) -> Frame:
     clause = tuple(dict.fromkeys(before + after))
     slot = (words_left[-1].lower() if words_left else "", words_right[0].lower() if words_right else "")
     return Frame(clause, slot, frozenset(stem(w) for w in clause))
+
+
+def sentence(text: str, start: int, end: int) -> frozenset[str]:
+    """The stems of the content words of the sentence around ``text[start:end]`` (within 300 characters each
+    side), its own words left out: a looser frame than the clause, for checks where the clause's window is too
+    narrow ("the 2007 issue" one clause after "posed nude for Playboy in 2007")."""
+    left = text[max(0, start - _SENTENCE_SPAN) : start]
+    right = text[end : end + _SENTENCE_SPAN]
+    cuts = list(_SENTENCE_END.finditer(left))
+    if cuts:
+        left = left[cuts[-1].end() :]
+    cut = _SENTENCE_END.search(right)
+    if cut:
+        right = right[: cut.start()]
+    words = (w.lower() for w in (*_WORD.findall(left), *_WORD.findall(right)))
+    return frozenset(stem(w) for w in words if w not in _STOP)
 
 
 def overlap(a: Frame, b: Frame) -> int:

@@ -49,7 +49,7 @@ from metrics.numeric import binding, names
 from metrics.numeric import lexicon as lx
 from metrics.numeric import words as nw
 
-VERSION = "3"
+VERSION = "4"
 MAX_DIGITS = 30
 
 
@@ -96,10 +96,17 @@ class Quantity:
         return self.bound.clause
 
     @cached_property
+    def sentence(self) -> frozenset[str]:
+        """Stems of the content words of its sentence (binding.sentence): what it is about, loosely."""
+        return binding.sentence(self.source_text, self.start, self.end) if self.source_text else frozenset()
+
+    @cached_property
     def counts_things(self) -> bool:
         """A bare count right before the plural noun it counts ("1,000 people"): a count of things, which an
         amount with a unit ("£1000", "10 minutes") does not back, nor is backed by."""
-        return self.kind == "count" and _PLURAL_AFTER.match(self.source_text, self.end) is not None
+        after = _PLURAL_AFTER.match(self.source_text, self.end)
+        # Not a heading in capitals after it ("AGE: 27 CLUBS", a scraped fact box): that counts nothing.
+        return self.kind == "count" and after is not None and not after.group().strip().isupper()
 
 
 _WORD_ANCHORS = nw.NUMBER_WORDS | frozenset(nw.DENOMINATORS)  # lower-case
@@ -847,13 +854,32 @@ def _words_at(text: str, start: int, anchor_end: int) -> tuple[Quantity | None, 
             return None, end  # "a second later", "wait a second": a unit of time, not a rank
         value = parsed.value
         return _make(text, begin, end, value, None, "ordinal", None, "ordinal", value, str(int(value)), 1.0), end
-    return _spelled_quantity(text, begin, end, parsed, words)
+    high = _spelled_high(text, begin, parsed, words)
+    if high is not None:
+        end = spans[parsed.used + high.used - 1][2]
+    return _spelled_quantity(text, begin, end, parsed, words, high)
+
+
+def _spelled_high(text: str, begin: int, low: nw.Parsed, words: list[str]) -> nw.Parsed | None:
+    """The high end of a spelled range ("three to four weeks", "between three and four"), or None; "from three
+    to four" is a change, not a range."""
+    k = low.used
+    if k + 1 >= len(words) or words[k] not in ("to", "and"):
+        return None
+    if words[k] == "and" and not _BETWEEN.search(text, max(0, begin - 12), begin):
+        return None
+    if words[k] == "to" and _CHANGE.search(text, max(0, begin - 12), begin):
+        return None
+    high = nw.parse(words[k + 1 :])
+    if high is None or high.ordinal or not high.value > low.value:
+        return None
+    return nw.Parsed(high.value, high.used + 1, False, high.precision)  # "to"/"and" counted in what it used
 
 
 def _spelled_quantity(
-    text: str, begin: int, end: int, parsed: nw.Parsed, words: list[str]
+    text: str, begin: int, end: int, parsed: nw.Parsed, words: list[str], high: nw.Parsed | None = None
 ) -> tuple[Quantity | None, int]:
-    """A spelled cardinal with what follows it: a unit, a currency, "per cent"."""
+    """A spelled cardinal or range with what follows it: a unit, a currency, "per cent"."""
     value = Decimal(repr(parsed.value))
     digits = str(int(parsed.value)).rstrip("0") if parsed.value >= 1 else "0"
     if parsed.value != int(parsed.value):
@@ -872,7 +898,7 @@ def _spelled_quantity(
             unit_name, dimension, factor = unit.name, unit.dimension, unit.factor
             kind = "percent" if unit.dimension == "ratio" else "points" if unit.dimension == "points" else "measure"
         end = unit_match.end()
-    elif parsed.value == 1 and parsed.used == 1 + (words[0] in ("a", "an")):
+    elif high is None and parsed.value == 1 and parsed.used == 1 + (words[0] in ("a", "an")):
         rank = _RANK.match(text, begin)
         if rank and _superlative(rank):
             return _rank(text, begin, rank), rank.end()
@@ -884,21 +910,22 @@ def _spelled_quantity(
             return None, end
         ratio = 1 / denominator.value
         return _make(text, begin, follow.end(), ratio, None, "fraction", None, "ratio", ratio, "", 0.0), follow.end()
-    elif words[0] not in ("a", "an") and begin > 0:
+    elif high is None and words[0] not in ("a", "an") and begin > 0:
         before = _word_before(text, begin)
         name = before and before[0][0].isupper() and not before[1] and before[0].lower() not in lx.NOT_NAMES
         if before and name and parsed.value < 10 and text[begin].isupper():
             # "Apollo Eleven", "Channel Four": a name, checked as a name
             name_start = begin - len(before[0]) - 1
             return _name(text, name_start, end, names.forms(text[name_start:end])), end
-    forms = names.pair_forms(text, begin) if kind == "count" and words[0] not in ("a", "an") else frozenset()
+    plain = kind == "count" and high is None and words[0] not in ("a", "an")
+    forms = names.pair_forms(text, begin) if plain else frozenset()
     base = float(value) * factor
     quantity = _make(
         text,
         begin,
         end,
         base,
-        None,
+        float(high.value) * factor if high is not None else None,
         kind,
         unit_name,
         dimension,
