@@ -9,6 +9,11 @@ installed file: same code, same stems, same version as rouge-score's) with bare 
 ``nltk.stem`` packages, then takes every ``nltk`` entry it added out of ``sys.modules``, so a later
 ``import nltk`` (rouge-score's) runs the real package as if nothing had happened. Anything unexpected (another
 layout in a future nltk) falls back to the ordinary import: slower, never different.
+
+The stand-ins are visible process-wide for the few milliseconds the module takes to load, once per process:
+another thread that runs ``import nltk`` in exactly that window would get the bare stand-in. The harness scores in
+worker processes, one metric at a time, and imports nltk nowhere else; a program that imports nltk from its own
+threads can import it first (``import nltk``), and this module then uses it as it is.
 """
 
 from __future__ import annotations

@@ -215,8 +215,9 @@ def frame(text: str, start: int, end: int) -> Frame:
 
 def sentence(text: str, start: int, end: int) -> frozenset[str]:
     """The stems of the content words of the sentence around ``text[start:end]`` (within 300 characters each
-    side), its own words left out: a looser frame than the clause, for checks where the clause's window is too
-    narrow ("the 2007 issue" one clause after "posed nude for Playboy in 2007")."""
+    side), its own words left out: a looser frame than the clause, for checks where the clause is too narrow
+    (a bound backed by another figure: "the council in south London, which paid more than £2.1m" is about
+    London, and so is "more than £1m was spent in London")."""
     left = text[max(0, start - _SENTENCE_SPAN) : start]
     right = text[end : end + _SENTENCE_SPAN]
     cuts = list(_SENTENCE_END.finditer(left))
