@@ -55,6 +55,15 @@ EXTRACT: list[tuple[str, str, list[tuple[object, ...]]]] = [
     ("extract:words", "It killed one hundred and thirty people.", [("count", 130)]),
     ("extract:words", "She bought a dozen eggs.", [("count", 12)]),
     ("extract:words", "Nearly half a million people.", [("count", 5e5)]),
+    ("extract:words", "Out for three to four weeks.", [("measure", 3 * 604800, 4 * 604800, "week")]),
+    ("extract:words", "Out for between two and three days.", [("measure", 2 * 86400, 3 * 86400, "day")]),
+    ("extract:words", "It rose from three to four.", [("count", 3), ("count", 4)]),  # a change, not a range
+    ("extract:words", "It moved from Channel Four to Five.", [("name", 0), ("count", 5)]),  # a name, no range
+    ("extract:words", "He was jailed for two-and-a-half years.", [("measure", 2.5 * 31557600, None, "year")]),
+    ("extract:words", "Two and a half million people voted.", [("count", 2.5e6)]),
+    ("extract:digits", "He went missing at the age of 10.", [("measure", 10 * 31557600, None, "year")]),
+    ("extract:digits", "A 650ft (198m) chimney.", [("measure", 198.12, None, "foot"), ("measure", 198, None, "metre")]),
+    ("extract:digits", "Esso refinery198 metre-high chimney.", [("measure", 198, None, "metre")]),  # a lost space
     ("extract:words", "It has two thousand five hundred seats.", [("count", 2500)]),
     ("extract:words", "They had ninety-nine problems.", [("count", 99)]),
     ("extract:words", "It cost one million pounds.", [("money", 1e6)]),

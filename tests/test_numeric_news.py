@@ -72,6 +72,7 @@ SAME: list[tuple[str, str, str]] = [
         "It should keep him out for between three and four weeks.",
         "He is expected to be out for three to four weeks.",
     ),
+    ("name", "It moved from Channel Four to Channel 5.", "It moved from Channel 4 to Channel Five."),
     ("bound", "The council in south London has paid the agency more than £2.1m.", "More than £1m was spent in London."),
     ("fact-box", "Bueno could move to Porto. AGE: 27 CLUBS Real Madrid", "The 27-year-old could move to Porto."),
 ]

@@ -870,6 +870,9 @@ def _spelled_high(text: str, begin: int, low: nw.Parsed, words: list[str]) -> nw
         return None
     if words[k] == "to" and _CHANGE.search(text, max(0, begin - 12), begin):
         return None
+    before = _word_before(text, begin) if text[begin].isupper() else None
+    if before and before[0][0].isupper() and not before[1]:
+        return None  # "Channel Four to Five": a name, read as one
     high = nw.parse(words[k + 1 :])
     if high is None or high.ordinal or not high.value > low.value:
         return None
