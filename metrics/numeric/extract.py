@@ -49,7 +49,7 @@ from metrics.numeric import binding, names
 from metrics.numeric import lexicon as lx
 from metrics.numeric import words as nw
 
-VERSION = "4"
+VERSION = "5"
 MAX_DIGITS = 30
 
 
