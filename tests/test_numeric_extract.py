@@ -59,6 +59,7 @@ EXTRACT: list[tuple[str, str, list[tuple[object, ...]]]] = [
     ("extract:words", "Out for between two and three days.", [("measure", 2 * 86400, 3 * 86400, "day")]),
     ("extract:words", "It rose from three to four.", [("count", 3), ("count", 4)]),  # a change, not a range
     ("extract:words", "It moved from Channel Four to Five.", [("name", 0), ("count", 5)]),  # a name, no range
+    ("extract:words", "Near Fernvale Six others were hurt.", [("count", 6)]),  # a lost full stop, not a name
     ("extract:words", "He was jailed for two-and-a-half years.", [("measure", 2.5 * 31557600, None, "year")]),
     ("extract:words", "Two and a half million people voted.", [("count", 2.5e6)]),
     ("extract:digits", "He went missing at the age of 10.", [("measure", 10 * 31557600, None, "year")]),

@@ -49,7 +49,7 @@ from metrics.numeric import binding, names
 from metrics.numeric import lexicon as lx
 from metrics.numeric import words as nw
 
-VERSION = "5"
+VERSION = "6"
 MAX_DIGITS = 30
 
 
@@ -916,7 +916,8 @@ def _spelled_quantity(
     elif high is None and words[0] not in ("a", "an") and begin > 0:
         before = _word_before(text, begin)
         name = before and before[0][0].isupper() and not before[1] and before[0].lower() not in lx.NOT_NAMES
-        if before and name and parsed.value < 10 and text[begin].isupper():
+        counts = _PLURAL_AFTER.match(text, end) is not None  # "Fernvale Six others": a full stop lost, a count
+        if before and name and parsed.value < 10 and text[begin].isupper() and not counts:
             # "Apollo Eleven", "Channel Four": a name, checked as a name
             name_start = begin - len(before[0]) - 1
             return _name(text, name_start, end, names.forms(text[name_start:end])), end
