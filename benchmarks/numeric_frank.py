@@ -26,6 +26,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from numeric_speed import checkout  # a sibling script: this folder is on the path when run as a script
+
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data" / "metaeval" / "frank" / "summaries.jsonl.gz"
 Flag = tuple[str, int, str, str]  # summary id, start in the summary, kind, text
@@ -81,9 +83,7 @@ def main() -> None:
     factuality = {i: float(r["factuality"]) for i, r in data.items()}  # type: ignore[arg-type]
     print(f"FRANK: {len(data)} summaries, {sum(v == 1.0 for v in factuality.values()) / len(data):.1%} fully factual")
     with tempfile.TemporaryDirectory() as folder:
-        command = ["git", "-C", str(REPO), "archive", args.baseline_ref, "metrics", "harness"]
-        archive = subprocess.run(command, capture_output=True, check=True)
-        subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
+        checkout(args.baseline_ref, Path(folder))
         before = score(Path(folder))
     now = score(REPO)
     summary(f"baseline {args.baseline_ref}", before, factuality)

@@ -86,6 +86,14 @@ def child(repo: Path, pairs: int, cold: bool, options: dict[str, object], shared
     return time.perf_counter() - started
 
 
+def checkout(ref: str, folder: Path) -> None:
+    """The project's ``metrics`` and ``harness`` as they were at git ``ref``, written into ``folder``."""
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", ref, "metrics", "harness"], capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=2000)
@@ -101,12 +109,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as folder:
         baseline = Path(folder)
-        archive = subprocess.run(
-            ["git", "-C", str(REPO), "archive", args.baseline_ref, "metrics", "harness"],
-            capture_output=True,
-            check=True,
-        )
-        subprocess.run(["tar", "-x", "-C", str(baseline)], input=archive.stdout, check=True)
+        checkout(args.baseline_ref, baseline)
         contenders = {
             "baseline": (baseline, {}),
             "no-attribution": (REPO, {"attribution": False}),

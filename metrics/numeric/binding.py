@@ -191,6 +191,15 @@ class Frame(NamedTuple):
 EMPTY = Frame((), ("", ""), frozenset())
 
 
+def _between(left: str, right: str, boundary: re.Pattern[str]) -> tuple[str, str]:
+    """The text before and after a figure cut at the nearest ``boundary`` on each side."""
+    cuts = list(boundary.finditer(left))
+    if cuts:
+        left = left[cuts[-1].end() :]
+    cut = boundary.search(right)
+    return left, (right[: cut.start()] if cut else right)
+
+
 def frame(text: str, start: int, end: int) -> Frame:
     """The clause and slot of the figure at ``text[start:end]``, its own words left out."""
     left = text[max(0, start - _SPAN) : start]
@@ -199,12 +208,7 @@ def frame(text: str, start: int, end: int) -> Frame:
         left = left[left.find(" ") + 1 :] if " " in left else ""  # a word cut by the window is no word
     if end + _SPAN < len(text) and text[end + _SPAN].isalpha():
         right = right[: right.rfind(" ")] if " " in right else ""
-    cuts = list(_BOUNDARY.finditer(left))
-    if cuts:
-        left = left[cuts[-1].end() :]
-    cut = _BOUNDARY.search(right)
-    if cut:
-        right = right[: cut.start()]
+    left, right = _between(left, right, _BOUNDARY)
     words_left, words_right = _WORD.findall(left), _WORD.findall(right)
     before = [w.lower() for w in words_left if w.lower() not in _STOP][-_WORDS_EACH_SIDE:]
     after = [w.lower() for w in words_right if w.lower() not in _STOP][:_WORDS_EACH_SIDE]
@@ -218,14 +222,9 @@ def sentence(text: str, start: int, end: int) -> frozenset[str]:
     side), its own words left out: a looser frame than the clause, for checks where the clause is too narrow
     (a bound backed by another figure: "the council in south London, which paid more than £2.1m" is about
     London, and so is "more than £1m was spent in London")."""
-    left = text[max(0, start - _SENTENCE_SPAN) : start]
-    right = text[end : end + _SENTENCE_SPAN]
-    cuts = list(_SENTENCE_END.finditer(left))
-    if cuts:
-        left = left[cuts[-1].end() :]
-    cut = _SENTENCE_END.search(right)
-    if cut:
-        right = right[: cut.start()]
+    left, right = _between(
+        text[max(0, start - _SENTENCE_SPAN) : start], text[end : end + _SENTENCE_SPAN], _SENTENCE_END
+    )
     words = (w.lower() for w in (*_WORD.findall(left), *_WORD.findall(right)))
     return frozenset(stem(w) for w in words if w not in _STOP)
 

@@ -716,6 +716,15 @@ def _classify(text: str, core: _Core, high: _Core | None, year_prefix: re.Match[
     )
 
 
+def _capitalised_before(text: str, begin: int) -> str | None:
+    """The capitalised word, not starting a sentence, right before the capitalised number word at ``begin``
+    ("Channel" of "Channel Four"): the pair may be a name."""
+    if not text[begin].isupper():
+        return None
+    before = _word_before(text, begin)
+    return before[0] if before and before[0][0].isupper() and not before[1] else None
+
+
 def _word_before(text: str, start: int) -> tuple[str, bool] | None:
     """The word right before ``start`` (one space between) and whether it begins a sentence."""
     if start < 2 or text[start - 1] != " " or not text[start - 2].isalpha():
@@ -870,8 +879,7 @@ def _spelled_high(text: str, begin: int, low: nw.Parsed, words: list[str]) -> nw
         return None
     if words[k] == "to" and _CHANGE.search(text, max(0, begin - 12), begin):
         return None
-    before = _word_before(text, begin) if text[begin].isupper() else None
-    if before and before[0][0].isupper() and not before[1]:
+    if _capitalised_before(text, begin):
         return None  # "Channel Four to Five": a name, read as one
     high = nw.parse(words[k + 1 :])
     if high is None or high.ordinal or not high.value > low.value:
@@ -914,12 +922,15 @@ def _spelled_quantity(
         ratio = 1 / denominator.value
         return _make(text, begin, follow.end(), ratio, None, "fraction", None, "ratio", ratio, "", 0.0), follow.end()
     elif high is None and words[0] not in ("a", "an") and begin > 0:
-        before = _word_before(text, begin)
-        name = before and before[0][0].isupper() and not before[1] and before[0].lower() not in lx.NOT_NAMES
-        counts = _PLURAL_AFTER.match(text, end) is not None  # "Fernvale Six others": a full stop lost, a count
-        if before and name and parsed.value < 10 and text[begin].isupper() and not counts:
+        word = _capitalised_before(text, begin)
+        if (
+            word
+            and word.lower() not in lx.NOT_NAMES
+            and parsed.value < 10
+            and not _PLURAL_AFTER.match(text, end)  # "Fernvale Six others": a full stop lost, a count
+        ):
             # "Apollo Eleven", "Channel Four": a name, checked as a name
-            name_start = begin - len(before[0]) - 1
+            name_start = begin - len(word) - 1
             return _name(text, name_start, end, names.forms(text[name_start:end])), end
     plain = kind == "count" and high is None and words[0] not in ("a", "an")
     forms = names.pair_forms(text, begin) if plain else frozenset()
