@@ -62,6 +62,11 @@ EXTRACT: list[tuple[str, str, list[tuple[object, ...]]]] = [
     ("extract:words", "Near Fernvale Six others were hurt.", [("count", 6)]),  # a lost full stop, not a name
     ("extract:words", "He was jailed for two-and-a-half years.", [("measure", 2.5 * 31557600, None, "year")]),
     ("extract:words", "Two and a half million people voted.", [("count", 2.5e6)]),
+    ("extract:words", "They mark their golden anniversary.", [("ordinal", 50)]),
+    ("extract:words", "The Diamond Jubilee was held.", [("ordinal", 60)]),
+    ("extract:words", "Their silver wedding anniversary.", [("ordinal", 25)]),
+    ("extract:words", "The bicentenary of his birth.", [("ordinal", 200)]),
+    ("extract:words", "A golden era and a diamond ring.", []),  # a material word names an anniversary only before one
     ("extract:digits", "He went missing at the age of 10.", [("measure", 10 * 31557600, None, "year")]),
     ("extract:digits", "A 650ft (198m) chimney.", [("measure", 198.12, None, "foot"), ("measure", 198, None, "metre")]),
     ("extract:digits", "Esso refinery198 metre-high chimney.", [("measure", 198, None, "metre")]),  # a lost space

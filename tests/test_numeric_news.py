@@ -75,6 +75,10 @@ SAME: list[tuple[str, str, str]] = [
     ("name", "It moved from Channel Four to Channel 5.", "It moved from Channel 4 to Channel Five."),
     ("bound", "The council in south London has paid the agency more than £2.1m.", "More than £1m was spent in London."),
     ("fact-box", "Bueno could move to Porto. AGE: 27 CLUBS Real Madrid", "The 27-year-old could move to Porto."),
+    # an anniversary named by a word is the ordinal it names
+    ("anniversary", "It marks the team's golden anniversary.", "It marks the team's 50th anniversary."),
+    ("anniversary", "A wood was planted for the centenary of the war.", "A wood marks the war's 100th anniversary."),
+    ("anniversary", "The town held a party for the 25th anniversary.", "The town's Silver Jubilee party was held."),
 ]
 
 CAUGHT: list[tuple[str, str, str, str]] = [
@@ -105,6 +109,8 @@ CAUGHT: list[tuple[str, str, str, str]] = [
         "unsupported",
     ),
     ("bound", "There are 1,500 unlicensed HMOs.", "More than 1,000 people signed a petition.", "unsupported"),
+    ("anniversary", "It marks the team's golden anniversary.", "It marks the team's 60th anniversary.", "value"),
+    ("anniversary", "It marks the team's 30th anniversary.", "It marks the team's Ruby Anniversary.", "value"),
     # a small figure or a year whose clause has nothing in common with any source mention of it
     (
         "bound-to",

@@ -3,9 +3,9 @@
 A quantity is a figure a reader could check against the source: a count (``300,000``, ``6.1 million``,
 ``twenty-five``, ``a dozen``), money (``£500m``, ``$40 billion``, ``50p``), a percentage (``10 per cent``)
 or percentage points, a measure in a unit (``10 metres``, ``1.5km``), a year (``2012``, ``mid-2036``), a
-decade (``the 1990s``), an ordinal (``21st``, ``the first``), a fraction (``a third``, ``3/4``), a time of day
-(``10.30pm``) or a day of a month (``5 March``), each possibly a range (``10-15``, ``between 10 and 15``) and
-possibly qualified (``nearly``, ``more than``, ``up to``).
+decade (``the 1990s``), an ordinal (``21st``, ``the first``, ``its golden anniversary``), a fraction (``a third``,
+``3/4``), a time of day (``10.30pm``) or a day of a month (``5 March``), each possibly a range (``10-15``,
+``between 10 and 15``) and possibly qualified (``nearly``, ``more than``, ``up to``).
 
 Also read: results (``3-1``, ``145-6``: two whole numbers with a hyphen that run downwards, or stand next to a
 word of results such as "win", "defeat", "lost"), rank claims (``one of the world's most successful``, ``one
@@ -49,7 +49,7 @@ from metrics.numeric import binding, names
 from metrics.numeric import lexicon as lx
 from metrics.numeric import words as nw
 
-VERSION = "6"
+VERSION = "7"
 MAX_DIGITS = 30
 
 
@@ -109,7 +109,8 @@ class Quantity:
         return self.kind == "count" and after is not None and not after.group().strip().isupper()
 
 
-_WORD_ANCHORS = nw.NUMBER_WORDS | frozenset(nw.DENOMINATORS)  # lower-case
+_NAMED_ORDINALS = frozenset(nw.NAMED_ANNIVERSARY) | frozenset(nw.CENTENARIES)
+_WORD_ANCHORS = nw.NUMBER_WORDS | frozenset(nw.DENOMINATORS) | _NAMED_ORDINALS  # lower-case
 # Unicode's vulgar fractions: "½", "¾", and glued to a whole number, "1½".
 VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5), "⅖": (2, 5), "⅗": (3, 5)}
 VULGAR |= {"⅘": (4, 5), "⅙": (1, 6), "⅚": (5, 6), "⅛": (1, 8), "⅜": (3, 8), "⅝": (5, 8), "⅞": (7, 8)}
@@ -181,6 +182,7 @@ _YEAR_BEFORE = re.compile(
 _NOT_COUNTED = r"(?:olympics|games|elections|accounts|results|figures|awards|finals|series|riots|protests)"
 _PLURAL_NOUN = r"(?:[a-z]{2,}[^s'’\s]s|people|children|men|women|staff|police|personnel)"
 _PLURAL_AFTER = re.compile(r" (?!" + _NOT_COUNTED + r"\b)" + _PLURAL_NOUN + r"\b", re.IGNORECASE)
+_ANNIVERSARY_AFTER = re.compile(r" (?:wedding )?(?:anniversary|jubilee)\b", re.IGNORECASE)
 _AGE_BEFORE = re.compile(r"(?<![A-Za-z])(?:aged|age of|ages of)\s+$", re.IGNORECASE)
 _CHANGE = re.compile(r"(?<![A-Za-z])(?:from|by)\s+$", re.IGNORECASE)
 # "innings-and-39-run": a number inside a hyphenated compound modifier after a function word is a quantity.
@@ -208,6 +210,8 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
             quantity, pos = _digits_at(text, start)
         elif text[start] in VULGAR:
             quantity, pos = _vulgar_at(text, start)
+        elif text[start:anchor_end].lower() in _NAMED_ORDINALS:
+            quantity, pos = _anniversary_at(text, start, anchor_end)
         else:
             quantity, pos = _words_at(text, start, anchor_end)
         pos = max(pos, start + 1)
@@ -867,6 +871,20 @@ def _words_at(text: str, start: int, anchor_end: int) -> tuple[Quantity | None, 
     if high is not None:
         end = spans[parsed.used + high.used - 1][2]
     return _spelled_quantity(text, begin, end, parsed, words, high)
+
+
+def _anniversary_at(text: str, start: int, end: int) -> tuple[Quantity | None, int]:
+    """A named anniversary ("golden anniversary", "the centenary") as the ordinal it names, or None."""
+    word = text[start:end].lower()
+    if word in nw.CENTENARIES:
+        value = float(nw.CENTENARIES[word])
+    elif _ANNIVERSARY_AFTER.match(text, end):
+        value = float(nw.NAMED_ANNIVERSARY[word])
+    else:
+        return None, end  # "golden era", "diamond ring"
+    return _make(
+        text, start, end, value, None, "ordinal", None, "ordinal", value, str(int(value)).rstrip("0"), 1.0
+    ), end
 
 
 def _spelled_high(text: str, begin: int, low: nw.Parsed, words: list[str]) -> nw.Parsed | None:

@@ -92,6 +92,26 @@ DENOMINATORS = {
     "tenth": 10,
     "tenths": 10,
 }
+# Anniversaries named by a word, which news writes as often as the ordinal ("the team's golden anniversary"
+# for its 50th, "the centenary of the war" for its 100th). The traditional UK/US names whose anniversary and
+# jubilee agree ("sapphire" is 45 for a wedding but 65 for a jubilee, so it is left out). The material words
+# name an anniversary only before "anniversary" or "jubilee" ("golden era" is not one); the -enary words
+# always do.
+NAMED_ANNIVERSARY = {"silver": 25, "pearl": 30, "ruby": 40, "golden": 50, "diamond": 60, "platinum": 70}
+CENTENARIES = {
+    "centenary": 100,
+    "centennial": 100,
+    "sesquicentenary": 150,
+    "sesquicentennial": 150,
+    "bicentenary": 200,
+    "bicentennial": 200,
+    "tercentenary": 300,
+    "tercentennial": 300,
+    "tricentennial": 300,
+    "quatercentenary": 400,
+    "quincentenary": 500,
+    "quincentennial": 500,
+}
 NUMBER_WORDS = frozenset(SMALL) | frozenset(TENS) | frozenset(BIG) | {"hundred", "dozen"} | frozenset(ORDINALS)
 
 
