@@ -52,7 +52,7 @@ def test_hand_derived_precision_and_recall() -> None:
 
 def test_options_and_signature() -> None:
     metric = build_metric("numeric")
-    assert metric.signature().startswith("numeric|extract:7|match:4|tol:0|rounding:half-up,unhedged-min-digits:2")
+    assert metric.signature().startswith("numeric|extract:7|match:5|tol:0|rounding:half-up,unhedged-min-digits:2")
     assert build_metric("numeric", {"rounding": False}).signature() != metric.signature()
     assert build_metric("numeric", {"tolerance": 0.01}).signature() != metric.signature()
     strict = build_metric("numeric", {"rounding": False})

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrics.numeric import Numeric
+from metrics.numeric import Numeric, binding
 from metrics.numeric.extract import VULGAR, extract
 
 SAME: list[tuple[str, str, str]] = [
@@ -353,3 +353,20 @@ def test_a_small_figure_is_attribution_exactly_when_its_clause_shares_nothing(
     _, found = _discrepancies(source, candidate)
     shared = noun == other or place == other_place
     assert [d["kind"] for d in found] == ([] if shared else ["attribution"]), found
+
+
+# --- what a figure is bound to is read from whole words -------------------------------------------------
+
+_LETTERS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_LETTERS, min_size=40, max_size=120), st.lists(_LETTERS, min_size=40, max_size=120))
+def test_clause_and_sentence_words_are_whole_words_of_the_text(before: list[str], after: list[str]) -> None:
+    # Windows of 80 and 300 characters cut words at their edges; a cut word's fragment ("onderry" of
+    # "Londonderry") is no word of the text and must not count as one in either frame.
+    text = " ".join(before) + " 42 " + " ".join(after)
+    start = text.index(" 42 ") + 1
+    whole = {binding.stem(word) for word in before + after}
+    assert binding.frame(text, start, start + 2).stems <= whole
+    assert binding.sentence(text, start, start + 2) <= whole

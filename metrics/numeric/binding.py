@@ -200,15 +200,21 @@ def _between(left: str, right: str, boundary: re.Pattern[str]) -> tuple[str, str
     return left, (right[: cut.start()] if cut else right)
 
 
+def _window(text: str, start: int, end: int, span: int) -> tuple[str, str]:
+    """Up to ``span`` characters each side of ``text[start:end]``, less a word the window's edge cuts (a
+    fragment of a word is no word)."""
+    left = text[max(0, start - span) : start]
+    right = text[end : end + span]
+    if start > span and text[start - span - 1].isalpha():
+        left = left[left.find(" ") + 1 :] if " " in left else ""
+    if end + span < len(text) and text[end + span].isalpha():
+        right = right[: right.rfind(" ")] if " " in right else ""
+    return left, right
+
+
 def frame(text: str, start: int, end: int) -> Frame:
     """The clause and slot of the figure at ``text[start:end]``, its own words left out."""
-    left = text[max(0, start - _SPAN) : start]
-    right = text[end : end + _SPAN]
-    if start > _SPAN and text[start - _SPAN - 1].isalpha():
-        left = left[left.find(" ") + 1 :] if " " in left else ""  # a word cut by the window is no word
-    if end + _SPAN < len(text) and text[end + _SPAN].isalpha():
-        right = right[: right.rfind(" ")] if " " in right else ""
-    left, right = _between(left, right, _BOUNDARY)
+    left, right = _between(*_window(text, start, end, _SPAN), _BOUNDARY)
     words_left, words_right = _WORD.findall(left), _WORD.findall(right)
     before = [w.lower() for w in words_left if w.lower() not in _STOP][-_WORDS_EACH_SIDE:]
     after = [w.lower() for w in words_right if w.lower() not in _STOP][:_WORDS_EACH_SIDE]
@@ -222,9 +228,7 @@ def sentence(text: str, start: int, end: int) -> frozenset[str]:
     side), its own words left out: a looser frame than the clause, for checks where the clause is too narrow
     (a bound backed by another figure: "the council in south London, which paid more than £2.1m" is about
     London, and so is "more than £1m was spent in London")."""
-    left, right = _between(
-        text[max(0, start - _SENTENCE_SPAN) : start], text[end : end + _SENTENCE_SPAN], _SENTENCE_END
-    )
+    left, right = _between(*_window(text, start, end, _SENTENCE_SPAN), _SENTENCE_END)
     words = (w.lower() for w in (*_WORD.findall(left), *_WORD.findall(right)))
     return frozenset(stem(w) for w in words if w not in _STOP)
 

@@ -68,7 +68,7 @@ from metrics.numeric import binding
 from metrics.numeric import lexicon as lx
 from metrics.numeric.extract import Quantity
 
-VERSION = "4"
+VERSION = "5"  # 5: a word cut by the 300-character sentence window is no word (binding._window)
 _NO_ROUNDING = frozenset({"year", "ordinal", "time", "date", "decade"})
 _EPS = 1e-9
 
