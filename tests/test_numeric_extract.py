@@ -67,6 +67,8 @@ EXTRACT: list[tuple[str, str, list[tuple[object, ...]]]] = [
     ("extract:words", "Their silver wedding anniversary.", [("ordinal", 25)]),
     ("extract:words", "The bicentenary of his birth.", [("ordinal", 200)]),
     ("extract:words", "A golden era and a diamond ring.", []),  # a material word names an anniversary only before one
+    ("extract:words", "They met in Centenary Square by the Golden Jubilee Bridge.", []),  # names of places
+    ("extract:words", "Centenary celebrations began.", [("ordinal", 100)]),
     ("extract:digits", "He went missing at the age of 10.", [("measure", 10 * 31557600, None, "year")]),
     ("extract:digits", "A 650ft (198m) chimney.", [("measure", 198.12, None, "foot"), ("measure", 198, None, "metre")]),
     ("extract:digits", "Esso refinery198 metre-high chimney.", [("measure", 198, None, "metre")]),  # a lost space

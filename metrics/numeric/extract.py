@@ -183,6 +183,7 @@ _NOT_COUNTED = r"(?:olympics|games|elections|accounts|results|figures|awards|fin
 _PLURAL_NOUN = r"(?:[a-z]{2,}[^s'’\s]s|people|children|men|women|staff|police|personnel)"
 _PLURAL_AFTER = re.compile(r" (?!" + _NOT_COUNTED + r"\b)" + _PLURAL_NOUN + r"\b", re.IGNORECASE)
 _ANNIVERSARY_AFTER = re.compile(r" (?:wedding )?(?:anniversary|jubilee)\b", re.IGNORECASE)
+_CAPITALISED_AFTER = re.compile(r" [A-Z][a-z]")
 _AGE_BEFORE = re.compile(r"(?<![A-Za-z])(?:aged|age of|ages of)\s+$", re.IGNORECASE)
 _CHANGE = re.compile(r"(?<![A-Za-z])(?:from|by)\s+$", re.IGNORECASE)
 # "innings-and-39-run": a number inside a hyphenated compound modifier after a function word is a quantity.
@@ -876,12 +877,15 @@ def _words_at(text: str, start: int, anchor_end: int) -> tuple[Quantity | None, 
 def _anniversary_at(text: str, start: int, end: int) -> tuple[Quantity | None, int]:
     """A named anniversary ("golden anniversary", "the centenary") as the ordinal it names, or None."""
     word = text[start:end].lower()
+    after = _ANNIVERSARY_AFTER.match(text, end)
     if word in nw.CENTENARIES:
         value = float(nw.CENTENARIES[word])
-    elif _ANNIVERSARY_AFTER.match(text, end):
+    elif after:
         value = float(nw.NAMED_ANNIVERSARY[word])
     else:
         return None, end  # "golden era", "diamond ring"
+    if text[start].isupper() and _CAPITALISED_AFTER.match(text, after.end() if after else end):
+        return None, end  # "Centenary Square", "Golden Jubilee Bridge": a place's name, not the anniversary
     return _make(
         text, start, end, value, None, "ordinal", None, "ordinal", value, str(int(value)).rstrip("0"), 1.0
     ), end

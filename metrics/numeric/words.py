@@ -92,8 +92,8 @@ DENOMINATORS = {
     "tenth": 10,
     "tenths": 10,
 }
-# Anniversaries named by a word, which news writes as often as the ordinal ("the team's golden anniversary"
-# for its 50th, "the centenary of the war" for its 100th). The traditional UK/US names whose anniversary and
+# Anniversaries named by a word, which news also writes for the ordinal ("the team's golden anniversary" for
+# its 50th, "the centenary of the war" for its 100th). The traditional UK/US names whose anniversary and
 # jubilee agree ("sapphire" is 45 for a wedding but 65 for a jubilee, so it is left out). The material words
 # name an anniversary only before "anniversary" or "jubilee" ("golden era" is not one); the -enary words
 # always do.
