@@ -201,12 +201,6 @@ def _text(board: Board, keys: list[str], *, markdown: bool) -> str:
         lines.append("|" + "|".join("---" if i == 1 else "---:" for i in range(len(header))) + "|")
         lines += ["| " + " | ".join(cells) + " |" for cells in body]
         lines.append("")
-        lines += footer(board, markdown=True)
-        lines += _hidden(board, keys)
-        found = finding_lines(board, markdown=True)
-        lines += ["", *found] if found else []
-        extra = novelty.lines(board, markdown=True)
-        lines += ["", *extra] if extra else []
     else:
         groups = [""] * len(names) + [g if i == 0 or heads[i - 1][0] != g else "" for i, (g, _) in enumerate(heads)]
         parts = names + [p or g for g, p in heads]
@@ -217,12 +211,12 @@ def _text(board: Board, keys: list[str], *, markdown: bool) -> str:
             left = (1, len(names) - 1)  # the system names and the interval column
             cells = [cell.ljust(w) if c in left else cell.rjust(w) for c, (cell, w) in enumerate(zip(row, widths))]
             lines.append("  ".join(cells).rstrip())
-        lines += footer(board, markdown=False)
-        lines += _hidden(board, keys)
-        found = finding_lines(board, markdown=False)
-        lines += ["", *found] if found else []
-        extra = novelty.lines(board, markdown=False)
-        lines += ["", *extra] if extra else []
+    lines += footer(board, markdown=markdown)
+    lines += _hidden(board, keys)
+    found = finding_lines(board, markdown=markdown)
+    lines += ["", *found] if found else []
+    extra = novelty.lines(board, markdown=markdown)
+    lines += ["", *extra] if extra else []
     for run, reason in board.excluded:
         lines.append(("- " if markdown else "") + f"not ranked: {run.system} ({run.path.name}): {reason}")
     for item in board.broken:
