@@ -166,16 +166,20 @@ class Encoder:
 
     def _batches(self, pieces: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
         """(length, text, window) triples grouped into forward passes of at most ``batch_tokens`` tokens, by the
-        width each is run at (:func:`padded_width`): its exact length when long, its length rounded up to a
-        multiple of :data:`PAD_STEP` when short."""
+        width each is run at (:meth:`_width`; :func:`padded_width`: its exact length when long, its length rounded
+        up to a multiple of :data:`PAD_STEP` when short)."""
         by_width: dict[int, list[tuple[int, int, int]]] = {}
         for piece in sorted(pieces):
-            by_width.setdefault(padded_width(piece[0]), []).append(piece)
+            by_width.setdefault(self._width(piece[0]), []).append(piece)
         batches: list[list[tuple[int, int, int]]] = []
         for width, members in sorted(by_width.items()):
             size = max(1, self.batch_tokens // width)
             batches += [members[start : start + size] for start in range(0, len(members), size)]
         return batches
+
+    def _width(self, length: int) -> int:
+        """The width a sequence of ``length`` tokens runs at in a batch (:func:`padded_width`)."""
+        return padded_width(length)
 
     def _pieces(self, ids: list[int]) -> tuple[list[list[int]], list[tuple[int, int]] | None]:
         """The sequences one text is encoded as: itself, or its windows (with their spans) when too long."""
@@ -224,16 +228,10 @@ class AllLayersEncoder(Encoder):
     baseline of :mod:`metrics.bertscore.baseline`); the model must be loaded whole, not cut at a layer.
     """
 
-    def _batches(self, pieces: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
-        """By exact length only: the layer studies compare layers bit for bit, so nothing is padded."""
-        exact: dict[int, list[tuple[int, int, int]]] = {}
-        for piece in sorted(pieces):
-            exact.setdefault(piece[0], []).append(piece)
-        batches: list[list[tuple[int, int, int]]] = []
-        for length, members in sorted(exact.items()):
-            size = max(1, self.batch_tokens // length)
-            batches += [members[start : start + size] for start in range(0, len(members), size)]
-        return batches
+    def _width(self, length: int) -> int:
+        """Its exact length, so batches hold sequences of one length: the layer studies compare layers bit for
+        bit, so nothing is padded."""
+        return length
 
     def _forward(self, batch_ids: list[list[int]]) -> list[Any]:
         import torch
